@@ -1,0 +1,1 @@
+"""Administrators: dynamic registration, platforms and deployments, keys, failed grade pushes."""

@@ -1,0 +1,110 @@
+"""Who is asking: the actor of the current request, and the role and tenant checks every view uses.
+
+A launch (see `lti_tool.lti`) stores the actor in the session; views never read LTI claims.
+Domain code receives plain values: user id, network id, course id and tool roles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import wraps
+
+from flask import abort, g, session
+
+TEACHER = "teacher"
+TUTOR = "tutor"
+METHODIST = "methodist"
+ADMIN = "admin"
+ROLES = (TEACHER, TUTOR, METHODIST, ADMIN)
+
+SESSION_KEY = "actor"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in person in the network and course of their latest launch."""
+
+    user_id: int
+    network_id: int
+    roles: frozenset[str]
+    course_id: int | None = None
+    resource_link_id: int | None = None
+    name: str = ""
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def has(self, *roles: str) -> bool:
+        """True if the actor holds any of `roles`."""
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_staff(self) -> bool:
+        """Methodists and administrators run the network's year."""
+        return self.has(METHODIST, ADMIN)
+
+    def to_session(self) -> dict:
+        return {
+            "user_id": self.user_id,
+            "network_id": self.network_id,
+            "roles": sorted(self.roles),
+            "course_id": self.course_id,
+            "resource_link_id": self.resource_link_id,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_session(cls, data: dict) -> Actor:
+        return cls(
+            user_id=int(data["user_id"]),
+            network_id=int(data["network_id"]),
+            roles=frozenset(data.get("roles", ())),
+            course_id=data.get("course_id"),
+            resource_link_id=data.get("resource_link_id"),
+            name=data.get("name", ""),
+        )
+
+
+def sign_in(actor: Actor) -> None:
+    """Start a tool session for `actor` (called by the LTI launch only)."""
+    session.clear()
+    session[SESSION_KEY] = actor.to_session()
+    session.permanent = True
+    g.actor = actor
+
+
+def current_actor() -> Actor | None:
+    """The actor of this request, or None outside a launched session."""
+    if "actor" not in g:
+        data = session.get(SESSION_KEY)
+        g.actor = Actor.from_session(data) if data else None
+    return g.actor
+
+
+def require_actor() -> Actor:
+    """The actor, or 401 (the error page tells the user to open the tool from their course)."""
+    actor = current_actor()
+    if actor is None:
+        abort(401)
+    return actor
+
+
+def role_required(*roles: str):
+    """View decorator: 401 without a session, 403 unless the actor holds one of `roles`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            actor = require_actor()
+            if roles and not actor.has(*roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def check_network(row, actor: Actor | None = None):
+    """Return `row` if it belongs to the actor's network, else 404 (never reveal other tenants)."""
+    actor = actor or require_actor()
+    if row is None or getattr(row, "network_id", None) != actor.network_id:
+        abort(404)
+    return row

@@ -1,0 +1,73 @@
+"""Configuration read from the environment, with defaults that work on a fresh machine.
+
+Embedded default: a SQLite file and kombu's SQLAlchemy transport on SQLite under `instance/`,
+so nothing but Python is needed. Production sets DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL
+(Redis or RabbitMQ); every process then shares state only through those services.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def instance_path() -> Path:
+    """Folder for files that belong to this installation and never to the repository."""
+    path = Path(os.environ.get("TUTORNET_INSTANCE", PROJECT_ROOT / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept under instance/."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config() -> dict:
+    """Return the settings of this process as a plain dict (Flask config and Celery alike)."""
+    instance = instance_path()
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'tutornet.db'}"
+    broker_url = os.environ.get("CELERY_BROKER_URL") or f"sqla+sqlite:///{instance / 'celery-broker.db'}"
+    base_url = os.environ.get("TOOL_BASE_URL", "http://localhost:5000").rstrip("/")
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "INSTANCE_PATH": str(instance),
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": broker_url,
+        # Results are not used by the sync worker (its outcomes live in the database); an
+        # explicit backend is accepted for operators who want to inspect tasks.
+        "CELERY_RESULT_BACKEND": os.environ.get("CELERY_RESULT_BACKEND") or None,
+        # Optional shared cache (access tokens, JWKS); the database is used when unset.
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "TOOL_BASE_URL": base_url,
+        "LTI_CONFIG": os.environ.get("LTI_CONFIG", str(PROJECT_ROOT / "lti_config.json")),
+        "DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "ru"),
+        "SUPPORTED_LOCALES": ("ru", "en"),
+        # Development relaxations (http registration URLs on loopback, insecure cookies on http).
+        "DEV_MODE": _flag("TUTORNET_DEV", default=False),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # The LMS pages allowed to frame the tool; "*" by default because every registered
+        # platform may embed it (narrow it to the LMS origins in production).
+        "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "*"),
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
+        "SYNC_ROSTER_INTERVAL_MINUTES": int(os.environ.get("SYNC_ROSTER_INTERVAL_MINUTES", "60")),
+        "SYNC_OUTBOX_INTERVAL_SECONDS": int(os.environ.get("SYNC_OUTBOX_INTERVAL_SECONDS", "5")),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_SSL_STRICT": False,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    }

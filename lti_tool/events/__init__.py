@@ -1,0 +1,1 @@
+"""Events and tutorials: sign-up, attendance, participation grading, protocols, grade outbox."""

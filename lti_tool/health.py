@@ -1,0 +1,50 @@
+"""Reachability checks of the database and the broker, for /healthz and for start-up."""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, jsonify
+from kombu import Connection
+
+from .extensions import db
+
+bp = Blueprint("health", __name__)
+
+
+def check_database(engine: sa.Engine) -> str | None:
+    """None if a trivial query succeeds, else the reason in one line."""
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable"
+        return one_line(exc)
+    return None
+
+
+def check_broker(url: str, timeout: float = 3.0) -> str | None:
+    """None if the Celery broker accepts a connection, else the reason in one line."""
+    try:
+        with Connection(url, connect_timeout=timeout) as conn:
+            conn.ensure_connection(max_retries=1, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - kombu raises driver-specific errors
+        return one_line(exc)
+    return None
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an exception's message, with its type."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@bp.get("/healthz")
+def healthz():
+    """JSON: status of the database and the broker; 503 when either is unreachable."""
+    db_error = check_database(db.engine)
+    broker_error = check_broker(current_app.config["CELERY_BROKER_URL"])
+    body = {
+        "status": "ok" if not (db_error or broker_error) else "error",
+        "database": {"ok": db_error is None, "error": db_error, "backend": db.engine.dialect.name},
+        "broker": {"ok": broker_error is None, "error": broker_error,
+                   "transport": current_app.config["CELERY_BROKER_URL"].split(":", 1)[0]},
+    }
+    return jsonify(body), 200 if body["status"] == "ok" else 503

@@ -1,0 +1,1 @@
+"""The landing page after a launch, and the language switch."""

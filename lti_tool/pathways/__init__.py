@@ -1,0 +1,1 @@
+"""Individual professional-development routes (ИПОМ) and the route planner."""

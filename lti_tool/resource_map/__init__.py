@@ -1,0 +1,1 @@
+"""The municipal resource map of methodological support (МРКМП): who offers support on what."""

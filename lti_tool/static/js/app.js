@@ -1,0 +1,42 @@
+/* TutorNet page behaviour: iframe resizing for the LMS, confirmations, new-window links. */
+(function () {
+  "use strict";
+
+  // Tell the LMS (Moodle, Canvas, the demo LMS) how tall the page is: lti.frameResize.
+  var lastHeight = 0;
+  function reportHeight() {
+    if (window.parent === window) { return; }
+    var height = Math.ceil(document.documentElement.scrollHeight);
+    if (Math.abs(height - lastHeight) < 2) { return; }
+    lastHeight = height;
+    window.parent.postMessage({ subject: "lti.frameResize", height: height }, "*");
+    // Older Moodle versions listen for a JSON string.
+    window.parent.postMessage(JSON.stringify({ subject: "lti.frameResize", height: height }), "*");
+  }
+  window.addEventListener("load", reportHeight);
+  if (window.ResizeObserver) {
+    new ResizeObserver(reportHeight).observe(document.body);
+  } else {
+    window.setInterval(reportHeight, 500);
+  }
+
+  // Forms and buttons that ask before doing something that cannot be undone.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
+  // Auto-submitting forms (deep linking response, registration close) without inline scripts.
+  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) { form.submit(); });
+
+  // Selects that apply at once (the language switch); the button stays for keyboard users.
+  document.querySelectorAll("select[data-autosubmit-on-change]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  // Registration finished: ask the LMS to close the registration window.
+  document.querySelectorAll("[data-lti-close]").forEach(function () {
+    (window.opener || window.parent).postMessage({ subject: "org.imsglobal.lti.close" }, "*");
+  });
+})();

@@ -1,0 +1,1 @@
+"""Needs-assessment surveys (анкетирование), analytical reports and competence dynamics."""

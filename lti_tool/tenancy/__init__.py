@@ -1,0 +1,1 @@
+"""Tenancy: networks (associations / tutor centres), LTI users, courses, enrollments and tool roles."""

@@ -1,0 +1,67 @@
+"""Page furniture shared by every view: security headers, template helpers, navigation."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import get_locale
+from werkzeug.routing import BuildError
+
+from .auth import current_actor
+
+
+def content_security_policy(config) -> str:
+    """No outside requests: everything from 'self', except a configured map tile server."""
+    img = "'self' data:"
+    tile_url = config.get("MAP_TILE_URL")
+    if tile_url:
+        parsed = urlparse(tile_url.replace("{", "").replace("}", ""))
+        img += f" {parsed.scheme}://{parsed.netloc}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            f"img-src {img}",
+            "connect-src 'self'",
+            "form-action 'self' *",  # deep linking posts back to the platform
+            f"frame-ancestors {config['FRAME_ANCESTORS']}",
+            "base-uri 'self'",
+            "object-src 'none'",
+        ]
+    )
+
+
+def nav_url(endpoint: str, **values) -> str | None:
+    """url_for, or None when the endpoint does not exist (navigation shows only what is built)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def safe_next_url(value: str | None) -> str | None:
+    """Accept only a local path as a redirect target (no open redirects)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return None
+
+
+def init_app(app: Flask) -> None:
+    """Register headers and template globals."""
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", content_security_policy(app.config))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        return response
+
+    @app.context_processor
+    def _template_globals():
+        return {
+            "actor": current_actor(),
+            "current_locale": str(get_locale() or current_app.config["DEFAULT_LOCALE"]),
+            "nav_url": nav_url,
+            "request_path": request.path,
+        }
