@@ -1,0 +1,35 @@
+"""Run the demo LMS: ``python -m demo_lms --host 127.0.0.1 --port 8000 [--tool-url URL]``.
+
+Threaded on purpose: while the tool waits on our token endpoint we fetch the tool's JWKS, and
+while we wait on the tool the tool calls our NRPS/AGS endpoints.
+"""
+from __future__ import annotations
+
+import argparse
+
+from werkzeug.serving import run_simple
+
+from . import DEFAULTS, create_app
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m demo_lms", description="Demo LTI 1.3 platform (Moodle-like)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--tool-url", default=DEFAULTS["TOOL_BASE_URL"], help="TutorNet base URL (seeded registration)")
+    p.add_argument("--issuer", default=None, help="platform issuer (default http://HOST:PORT)")
+    p.add_argument("--data", default=None, help="data folder (default ./instance/demo_lms)")
+    p.add_argument("--client-id", default=DEFAULTS["CLIENT_ID"])
+    p.add_argument("--deployment-id", default=DEFAULTS["DEPLOYMENT_ID"])
+    p.add_argument("--no-control", action="store_true", help="disable the /_control/ test API")
+    a = p.parse_args(argv)
+    app = create_app({
+        "ISSUER": a.issuer or f"http://{a.host}:{a.port}", "TOOL_BASE_URL": a.tool_url, "DEMO_LMS_DATA": a.data,
+        "CLIENT_ID": a.client_id, "DEPLOYMENT_ID": a.deployment_id, "DEMO_LMS_CONTROL": not a.no_control,
+    })
+    print(f"Demo LMS: {app.config['ISSUER']}/course/1  (tool: {a.tool_url}, client_id {a.client_id})")
+    run_simple(a.host, a.port, app, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""Fault injection and request statistics for tests and benchmarks.
+
+Everything here is in memory and per app; the ``/_control/`` paths are never slowed down or
+failed, so a test can always reset the platform.
+
+Rules are checked in order; the first rule that matches a request and still has a count left
+is applied and its count decremented (``count: null`` = forever). Fields of a rule:
+``path_prefix`` (default "/"), ``method`` (default any), ``status`` (answer this status with a
+JSON body instead of handling the request), ``retry_after`` (seconds, sent as Retry-After),
+``timeout`` (sleep this many seconds first; without ``status`` the request is then handled
+normally, like a server that applies a change after the client gave up), ``latency_ms``.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections import Counter
+from typing import Any
+
+from flask import Flask, Response, jsonify, request
+
+
+class Faults:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latency_ms = 0.0
+        self.rules: list[dict[str, Any]] = []
+        self.requests: Counter[str] = Counter()
+        self.token_requests = 0
+        self.tokens_issued = 0
+        self.injected = 0
+
+    def configure(self, body: dict[str, Any]) -> None:
+        rules = []
+        for rule in body.get("rules", []):
+            rule = dict(rule)
+            rule.setdefault("path_prefix", "/")
+            rule.setdefault("count", 1)
+            if rule.get("method"):
+                rule["method"] = rule["method"].upper()
+            rules.append(rule)
+        with self.lock:
+            self.latency_ms = float(body.get("latency_ms", 0) or 0)
+            self.rules = rules
+
+    def reset(self) -> None:
+        with self.lock:
+            self.latency_ms = 0.0
+            self.rules = []
+            self.requests.clear()
+            self.token_requests = self.tokens_issued = self.injected = 0
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"latency_ms": self.latency_ms, "rules": copy.deepcopy(self.rules)}
+
+    def stats(self) -> dict[str, Any]:
+        with self.lock:
+            return {"token_requests": self.token_requests, "tokens_issued": self.tokens_issued,
+                    "faults_injected": self.injected, "requests": dict(self.requests)}
+
+    def count_token_request(self, issued: bool) -> None:
+        with self.lock:
+            self.token_requests += 1
+            self.tokens_issued += int(issued)
+
+    def _take_rule(self, path: str, method: str) -> dict[str, Any] | None:
+        with self.lock:
+            for rule in self.rules:
+                if not path.startswith(rule["path_prefix"]):
+                    continue
+                if rule.get("method") and rule["method"] != method:
+                    continue
+                if rule["count"] is not None:
+                    if rule["count"] <= 0:
+                        continue
+                    rule["count"] -= 1
+                self.injected += 1
+                return dict(rule)
+        return None
+
+    def before_request(self) -> Response | None:
+        path = request.path
+        if path.startswith("/_control/") or path.startswith("/static/"):
+            return None
+        key = f"{request.method} {request.url_rule.rule if request.url_rule else path}"
+        with self.lock:
+            self.requests[key] += 1
+            latency = self.latency_ms
+        if latency:
+            time.sleep(latency / 1000.0)
+        rule = self._take_rule(path, request.method)
+        if rule is None:
+            return None
+        if rule.get("latency_ms"):
+            time.sleep(float(rule["latency_ms"]) / 1000.0)
+        if rule.get("timeout"):
+            time.sleep(float(rule["timeout"]))
+        if not rule.get("status"):
+            return None
+        status = int(rule["status"])
+        resp = jsonify(rule.get("body") or {"error": "injected fault", "status": status})
+        resp.status_code = status
+        if rule.get("retry_after") is not None:
+            resp.headers["Retry-After"] = str(rule["retry_after"])
+        return resp
+
+
+def install(app: Flask, faults: Faults) -> None:
+    app.before_request(faults.before_request)
