@@ -71,6 +71,10 @@ def launch(link_id: int):
         user = resolve_user(s, link.course_id, request.args.get("as"))
         if user is None:
             return error_page(400, "Кто входит?", "Укажите пользователя: ?as=<id> или teacher/tutor/methodist/admin.")
+        enrolled = s.scalar(select(Enrolment.id).where(Enrolment.course_id == link.course_id,
+                                                        Enrolment.user_id == user.id))
+        if enrolled is None and not user.is_site_admin:
+            return error_page(403, "Нет доступа", "Пользователь не записан на этот курс.")
         tool = s.get(Tool, link.tool_id)
         if tool.status != "active":
             return error_page(400, "Инструмент не активирован",
