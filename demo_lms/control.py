@@ -225,3 +225,10 @@ def scores():
                          "activityProgress": g.activity_progress, "gradingProgress": g.grading_progress,
                          "timestamp": g.timestamp_raw, "post_count": g.post_count}
                         for g, cid in s.execute(q.order_by(Grade.line_item_id, Grade.user_id))])
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+def _json_errors(exc):
+    """Control clients are tests: answer JSON, not Werkzeug's HTML pages."""
+    return jsonify({"error": exc.name, "error_description": exc.description}), exc.code

@@ -70,3 +70,9 @@ def registration_token():
         out["registration_url"] = registration_launch_url(st, b["tool_url"])
     return jsonify(out)
 
+
+@bp.errorhandler(400)
+@bp.errorhandler(404)
+def _json_errors(exc):
+    """Control clients are tests: answer JSON, not Werkzeug's HTML pages."""
+    return jsonify({"error": exc.name, "error_description": exc.description}), exc.code

@@ -87,7 +87,8 @@ def post_score(course_id: int, li_id: int):
         grade.comment = data.get("comment")
         grade.activity_progress = data["activityProgress"]
         grade.grading_progress = data["gradingProgress"]
-        grade.timestamp, grade.timestamp_raw = ts, data["timestamp"]
+        # SQLite keeps naive datetimes: store UTC so the 409 comparison holds across offsets.
+        grade.timestamp, grade.timestamp_raw = ts.astimezone(timezone.utc), data["timestamp"]
         grade.post_count = (grade.post_count or 0) + 1
     return Response(status=200)
 

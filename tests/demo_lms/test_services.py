@@ -136,7 +136,8 @@ def test_lineitems_crud_and_filters(lms, tool):
 
 def _score(user, ts, **over):
     body = {"userId": user, "scoreGiven": 7, "scoreMaximum": 10, "activityProgress": "Completed",
-            "gradingProgress": "FullyGraded", "timestamp": ts.isoformat(), "comment": "Активное участие"}
+            "gradingProgress": "FullyGraded", "timestamp": ts.isoformat() if ts else None,
+            "comment": "Активное участие"}
     body.update(over)
     return {k: v for k, v in body.items() if v is not None}
 
@@ -176,3 +177,14 @@ def test_lineitem_claim_only_when_one_coupled(lms, tool, http):
     assert launch(http, lms.url, 1, "teacher").json()["claims"][claim]["lineitem"] == first["id"]
     _lineitem(lms, tok, resourceLinkId="1")
     assert "lineitem" not in launch(http, lms.url, 1, "teacher").json()["claims"][claim]
+
+
+def test_score_timestamps_compare_across_offsets(lms, tool):
+    li = _lineitem(lms, tool.token([AGS + "lineitem"]))
+    tok = tool.token([AGS + "score"])
+    teacher = lms.course()["representatives"]["teacher"]
+    post = lambda body: requests.post(li["id"] + "/scores", json=body, headers=bearer(tok, SCORE_TYPE))  # noqa: E731
+    assert post(_score(teacher, None, timestamp="2025-10-01T12:00:00+03:00")).status_code == 200
+    # 09:30Z is later than 12:00+03:00 (= 09:00Z); pylti1p3 writes offsets as +0000.
+    assert post(_score(teacher, None, timestamp="2025-10-01T09:30:00+0000")).status_code == 200
+    assert post(_score(teacher, None, timestamp="2025-10-01T12:15:00+03:00")).status_code == 409
