@@ -1,0 +1,162 @@
+"""Events: creating and editing them, leaders, sessions, grading scales and who may grade.
+
+Plain functions over a `Session`: they add and flush, the view (or task, or demo loader) commits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from ..resource_map.catalog import FORMS
+from ..resource_map.models import AcademicYear, Person
+from .models import EVENT_STATUSES, LEADER_KINDS, SCALE_KINDS, Event, EventLeader, EventSession, GradingScale
+
+DEFAULT_MAX_POINTS = 10.0
+
+
+class EventError(ValueError):
+    """A request the rules of events refuse; `message` is translated and shown to the user."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The participation scale in force for a form (a configured one or the 0–10 default)."""
+
+    kind: str
+    max_points: float
+    rubric: tuple = ()
+
+    @property
+    def maximum(self) -> float:
+        """scoreMaximum sent to the LMS: 1 for pass/fail."""
+        return 1.0 if self.kind == "pass_fail" else self.max_points
+
+
+def create_event(session: Session, network_id: int, *, year_id: int, form: str, title: str,
+                 created_by_id: int | None = None, **fields) -> Event:
+    """A new draft event of the network (fields: topic_id, description, capacity, min_score …)."""
+    if form not in FORMS:
+        raise EventError(_l("Unknown form of work."))
+    year = session.get(AcademicYear, year_id)
+    if year is None or year.network_id != network_id:
+        raise EventError(_l("Unknown academic year."))
+    event = Event(network_id=network_id, year_id=year_id, form=form, title=title.strip(),
+                  created_by_id=created_by_id, **fields)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def update_event(session: Session, event: Event, **fields) -> Event:
+    """Change an event's fields (the form only to a known code)."""
+    if "form" in fields and fields["form"] not in FORMS:
+        raise EventError(_l("Unknown form of work."))
+    for name, value in fields.items():
+        setattr(event, name, value)
+    session.flush()
+    return event
+
+
+def set_status(session: Session, event: Event, status: str) -> Event:
+    """Publish, cancel or mark held; a cancelled event cannot be held."""
+    if status not in EVENT_STATUSES:
+        raise EventError(_l("Unknown status."))
+    if event.status == "cancelled" and status == "held":
+        raise EventError(_l("A cancelled event cannot be marked as held."))
+    event.status = status
+    session.flush()
+    return event
+
+
+def add_session(session: Session, event: Event, *, on_date: date, start_time: time | None = None,
+                end_time: time | None = None, place: str | None = None, online_url: str | None = None) -> EventSession:
+    """Add a meeting to the event; an online link must be http(s)."""
+    if online_url and not online_url.startswith(("https://", "http://")):
+        raise EventError(_l("The online link must start with https://."))
+    if start_time and end_time and end_time <= start_time:
+        raise EventError(_l("The session must end after it starts."))
+    row = EventSession(event_id=event.id, on_date=on_date, start_time=start_time, end_time=end_time,
+                       place=place or None, online_url=online_url or None)
+    session.add(row)
+    session.flush()
+    session.refresh(event, ["sessions"])
+    return row
+
+
+def set_leader(session: Session, event: Event, person_id: int, kind: str = "lead") -> EventLeader:
+    """Make a network person a leader (or an assigned grader) of the event."""
+    if kind not in LEADER_KINDS:
+        raise EventError(_l("Unknown leader kind."))
+    person = session.get(Person, person_id)
+    if person is None or person.network_id != event.network_id:
+        raise EventError(_l("Unknown person."))
+    row = session.scalar(sa.select(EventLeader).where(EventLeader.event_id == event.id,
+                                                      EventLeader.person_id == person_id))
+    if row is None:
+        row = EventLeader(event_id=event.id, person_id=person_id, kind=kind)
+        session.add(row)
+    else:
+        row.kind = kind
+    session.flush()
+    session.refresh(event, ["leaders"])
+    return row
+
+
+def remove_leader(session: Session, event: Event, person_id: int) -> None:
+    """Take a leader or assigned grader off the event."""
+    session.execute(sa.delete(EventLeader).where(EventLeader.event_id == event.id,
+                                                 EventLeader.person_id == person_id))
+    session.flush()
+    session.expire(event, ["leaders"])
+
+
+def can_grade(session: Session, event: Event, person_id: int | None, *, is_staff: bool, is_tutor: bool) -> bool:
+    """Methodists grade every event of their network; a tutor only events they lead or were assigned."""
+    if is_staff:
+        return True
+    if not is_tutor or person_id is None:
+        return False
+    return session.scalar(sa.select(sa.func.count()).select_from(EventLeader).where(
+        EventLeader.event_id == event.id, EventLeader.person_id == person_id)) > 0
+
+
+def get_scale(session: Session, network_id: int, form: str) -> Scale:
+    """The scale configured for the form, else points 0–10."""
+    row = session.scalar(sa.select(GradingScale).where(GradingScale.network_id == network_id,
+                                                       GradingScale.form == form))
+    if row is None:
+        return Scale("points", DEFAULT_MAX_POINTS)
+    return Scale(row.kind, row.max_points, tuple(row.rubric or ()))
+
+
+def set_scale(session: Session, network_id: int, form: str, *, kind: str, max_points: float = DEFAULT_MAX_POINTS,
+              rubric: list[dict] | None = None) -> GradingScale:
+    """Configure the form's scale (methodists); rubric items are {"score": n, "descriptor": text}."""
+    if form not in FORMS or kind not in SCALE_KINDS:
+        raise EventError(_l("Unknown form or scale kind."))
+    if kind == "points" and not 0 < max_points <= 1000:
+        raise EventError(_l("The maximum must be between 1 and 1000 points."))
+    row = session.scalar(sa.select(GradingScale).where(GradingScale.network_id == network_id,
+                                                       GradingScale.form == form))
+    if row is None:
+        row = GradingScale(network_id=network_id, form=form)
+        session.add(row)
+    row.kind = kind
+    row.max_points = 1.0 if kind == "pass_fail" else float(max_points)
+    row.rubric = [r for r in (rubric or []) if str(r.get("descriptor", "")).strip()]
+    session.flush()
+    return row
+
+
+def network_years(session: Session, network_id: int) -> list[AcademicYear]:
+    """Academic years of the network, newest first."""
+    return list(session.scalars(sa.select(AcademicYear).where(AcademicYear.network_id == network_id)
+                                .order_by(AcademicYear.starts_on.desc())))
