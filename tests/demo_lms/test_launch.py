@@ -100,3 +100,20 @@ def test_ui_pages_render(lms):
         r = requests.get(lms.url + path)
         assert r.status_code == 200, path
     assert "Войти как педагог" in requests.get(lms.url + "/course/1").text
+
+
+def test_programmatic_tool_and_noneditingteacher(lms, tool, http):
+    second = lms.register_tool(client_id="second-client", tool_url=tool.url, place_in_course=1, scopes=[])
+    assert second["deployment_id"] == str(second["id"]) and second["status"] == "active"
+    tool.client_id = "second-client"
+    try:
+        claims = launch(http, lms.url, second["link_id"], "tutor").json()["claims"]
+    finally:
+        tool.client_id = "tutornet-demo"
+    assert claims["aud"] == "second-client" and claims[LTI + "deployment_id"] == second["deployment_id"]
+    assert "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice" not in claims
+    [uid] = lms.add_members(1, users=[{"given_name": "Вера Олеговна", "family_name": "Тестова",
+                                       "email": "t@dou1.example.ru", "kind": "noneditingteacher"}])
+    member = next(m for m in lms.members(1) if m["user_id"] == uid)
+    assert member["launch_roles"] == [MEM + "Instructor"] and member["nrps_roles"] == [MEM + "Learner"]
+    assert launch(http, lms.url, 1, uid).json()["claims"][LTI + "roles"] == [MEM + "Instructor"]
