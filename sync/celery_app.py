@@ -9,14 +9,12 @@ from __future__ import annotations
 from celery import Celery
 from kombu import Queue
 
-from lti_tool.config import load_config
+from .settings import sync_settings
 
 
 def make_celery(config: dict | None = None) -> Celery:
     """Build the Celery app; `config` overrides the environment (tests)."""
-    settings = load_config()
-    if config:
-        settings.update(config)
+    settings = sync_settings(config)
     app = Celery("tutornet", broker=settings["CELERY_BROKER_URL"], backend=settings["CELERY_RESULT_BACKEND"],
                  include=["sync.tasks"])
     app.conf.update(
@@ -29,8 +27,13 @@ def make_celery(config: dict | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         # Long tasks (a 10,000-member roster) must not pile up prefetched grade pushes behind them.
         worker_prefetch_multiplier=1,
-        # Redis/SQS redeliver unacknowledged tasks after this; longer than the longest task.
+        # Redis/SQS redeliver unacknowledged tasks after this; longer than the longest task (a
+        # drain stops after SYNC_DRAIN_SECONDS; rows in flight are protected by their own lease).
         broker_transport_options={"visibility_timeout": 3600, "polling_interval": 1},
+        # A hung HTTP call cannot hold a worker forever (requests have their own timeouts too).
+        task_soft_time_limit=int(settings["SYNC_ROSTER_LEASE_SECONDS"]),
+        task_time_limit=int(settings["SYNC_ROSTER_LEASE_SECONDS"]) + 60,
+        worker_hijack_root_logger=False,
         broker_connection_retry_on_startup=True,
         # Roster pulls and grade pushes have their own queues so rosters never starve grades.
         task_queues=(Queue("grades"), Queue("roster"), Queue("default")),

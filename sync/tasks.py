@@ -1,1 +1,73 @@
 """Celery tasks: thin wrappers that take ids and call the functions of `sync` services."""
+from __future__ import annotations
+
+import logging
+import os
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from lti_tool.db import utcnow
+from lti_tool.lti.models import RosterSync
+from lti_tool.tenancy.models import Course
+
+from .celery_app import celery
+from .grades import push_platform
+from .outbox import due_platforms
+from .roster import pull_roster as pull_course_roster
+from .runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+@celery.task(name="sync.tasks.push_outbox")
+def push_outbox() -> int:
+    """Start one push per platform that has due scores; returns how many were started."""
+    rt = runtime()
+    with rt.sessions() as s:
+        platforms = due_platforms(s, utcnow())
+    for platform_id in platforms:
+        push_one_platform.delay(platform_id)
+    return len(platforms)
+
+
+@celery.task(name="sync.tasks.push_one_platform")
+def push_one_platform(platform_id: int) -> dict:
+    """Drain one platform's due scores; one drain per platform at a time across all workers."""
+    rt = runtime()
+    s = rt.settings
+    lock, owner = f"sync:push:{platform_id}", f"{os.getpid()}:{id(rt)}"
+    # The lock outlives a drain; a killed worker's lock expires and another worker continues.
+    if not rt.kv.add_if_absent(lock, owner, s["SYNC_DRAIN_SECONDS"] + 2 * s["SYNC_READ_TIMEOUT"]):
+        return {"platform_id": platform_id, "skipped": "busy"}
+    try:
+        result = push_platform(rt.sessions, platform_id, rt.tokens, rt.http, s)
+    finally:
+        rt.kv.pop(lock, expected=owner)
+    log.info("pushed platform %s: %s", platform_id, result)
+    return vars(result)
+
+
+@celery.task(name="sync.tasks.pull_roster")
+def pull_roster(course_id: int) -> dict:
+    """Pull one course's roster over NRPS."""
+    rt = runtime()
+    result = pull_course_roster(rt.sessions, course_id, rt.tokens, rt.http, rt.settings)
+    log.info("roster of course %s: %s", course_id, result)
+    return {k: v for k, v in vars(result).items() if k != "extra"}
+
+
+@celery.task(name="sync.tasks.schedule_rosters")
+def schedule_rosters() -> int:
+    """Queue a pull for every course with an NRPS endpoint whose pull is not running now."""
+    rt = runtime()
+    stale = utcnow() - timedelta(seconds=rt.settings["SYNC_ROSTER_LEASE_SECONDS"])
+    with rt.sessions() as s:
+        ids = list(s.scalars(
+            sa.select(Course.id).outerjoin(RosterSync, RosterSync.course_id == Course.id)
+            .where(Course.nrps_url.is_not(None),
+                   sa.or_(RosterSync.id.is_(None), RosterSync.status != "running", RosterSync.started_at < stale))
+            .order_by(Course.id)))
+    for course_id in ids:
+        pull_roster.delay(course_id)
+    return len(ids)

@@ -1,0 +1,203 @@
+"""Completion push over AGS 2.0: drain the outbox of one platform, several scores in flight.
+
+Outcomes by answer: 2xx delivered; 409 delivered (Moodle: the timestamp is not later than the
+stored grade's — we sent it before); 429 waits `Retry-After` and pauses the whole platform;
+5xx/timeouts back off exponentially with jitter (and after several in a row the platform is left
+alone until the backoff ends); 401 refreshes the token once, then backs off; any other 4xx fails
+the row with the platform's message, which tutors and admins see and can retry.
+"""
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from sqlalchemy import orm
+
+from lti_tool.db import utcnow
+from lti_tool.lti.models import Platform
+
+from .backoff import after, backoff_seconds, parse_retry_after
+from .client import MT_SCORE, PlatformClient, platform_message, push_scopes
+from .lineitems import LineItemError, ensure_line_item, forget_line_item
+from .outbox import Outcome, claim, load_claimed, record, supersede_older
+from .tokens import PlatformRef, TokenError, TokenProvider
+
+
+@dataclass
+class PushResult:
+    platform_id: int
+    batches: int = 0
+    delivered: int = 0
+    retry: int = 0
+    failed: int = 0
+    deferred: int = 0
+    superseded: int = 0
+
+    def add(self, outcomes: list[Outcome], superseded: int) -> None:
+        self.batches += 1
+        self.superseded += superseded
+        for o in outcomes:
+            setattr(self, o.kind, getattr(self, o.kind) + 1)
+
+
+class Gate:
+    """Shared by the threads pushing to one platform: pause after 429, circuit after repeated failures."""
+
+    def __init__(self, threshold: int):
+        self.threshold, self.failures, self.until = threshold, 0, None
+        self.lock = threading.Lock()
+
+    def blocked(self) -> datetime | None:
+        with self.lock:
+            return self.until
+
+    def pause(self, until: datetime) -> None:
+        with self.lock:
+            self.until = max(self.until or until, until)
+
+    def failure(self, until: datetime) -> None:
+        with self.lock:
+            self.failures += 1
+            if self.failures >= self.threshold:
+                self.until = max(self.until or until, until)
+
+    def success(self) -> None:
+        with self.lock:
+            self.failures = 0
+
+
+def iso_timestamp(ts: datetime) -> str:
+    """The row's original timestamp in ISO 8601 UTC (naive values from SQLite are UTC)."""
+    ts = ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+    return ts.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def score_body(row: dict) -> dict:
+    """The AGS score JSON for an outbox row."""
+    body = {"userId": row["sub"], "activityProgress": row["activity_progress"],
+            "gradingProgress": row["grading_progress"], "timestamp": iso_timestamp(row["timestamp"])}
+    if row["score_given"] is not None:
+        body["scoreGiven"] = row["score_given"]
+        body["scoreMaximum"] = row["score_maximum"]
+    if row["comment"]:
+        body["comment"] = row["comment"]
+    return body
+
+
+def scores_url(lineitem_url: str) -> str:
+    """The line item's scores endpoint: `/scores` appended to the path, query kept (AGS §3.4)."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/scores"))
+
+
+class Pusher:
+    """Sends one platform's claimed rows; the per-batch state lives here, the rows stay plain dicts."""
+
+    def __init__(self, platform: PlatformRef, tokens: TokenProvider, http: requests.Session, settings: dict):
+        self.platform, self.tokens, self.http, self.settings = platform, tokens, http, settings
+        self.timeout = (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"])
+        self.gate = Gate(settings["SYNC_CIRCUIT_FAILURES"])
+        self.rng = random.Random()
+        self.missing_line_items: set[tuple[int, str]] = set()
+
+    def client(self, scopes) -> PlatformClient:
+        return PlatformClient(self.platform, push_scopes(scopes), self.tokens, self.http, self.timeout)
+
+    def backoff(self, row: dict, error: str) -> Outcome:
+        s = self.settings
+        delay = backoff_seconds(row["attempts"], s["SYNC_BACKOFF_BASE_SECONDS"], s["SYNC_BACKOFF_MAX_SECONDS"], self.rng)
+        return Outcome(row["id"], "retry", error, after(utcnow(), delay))
+
+    def send(self, row: dict) -> Outcome:
+        """POST one score and classify the answer."""
+        blocked = self.gate.blocked()
+        if blocked is not None:
+            return Outcome(row["id"], "deferred", None, blocked)
+        try:
+            resp = self.client(row["scopes"]).request(
+                "POST", scores_url(row["url"]), data=json.dumps(score_body(row)), headers={"Content-Type": MT_SCORE})
+        except TokenError as exc:
+            outcome = self.backoff(row, str(exc))
+            self.gate.failure(outcome.next_at)
+            return outcome
+        except requests.RequestException as exc:
+            outcome = self.backoff(row, f"request failed: {type(exc).__name__}: {exc}"[:500])
+            self.gate.failure(outcome.next_at)
+            return outcome
+        return self.classify(row, resp)
+
+    def classify(self, row: dict, resp: requests.Response) -> Outcome:
+        code = resp.status_code
+        if 200 <= code < 300 or code == 409:
+            self.gate.success()
+            return Outcome(row["id"], "delivered")
+        if code == 429:
+            wait = parse_retry_after(resp.headers.get("Retry-After"), utcnow())
+            outcome = self.backoff(row, platform_message(resp)) if wait is None else \
+                Outcome(row["id"], "retry", platform_message(resp), after(utcnow(), wait))
+            self.gate.pause(outcome.next_at)
+            return outcome
+        if code >= 500 or code in (401, 408):
+            outcome = self.backoff(row, platform_message(resp))
+            self.gate.failure(outcome.next_at)
+            return outcome
+        if code == 404:
+            self.missing_line_items.add((row["line_item_id"], row["url"]))
+        return Outcome(row["id"], "failed", platform_message(resp))
+
+    def resolve_line_items(self, sessions: orm.sessionmaker, rows: list[dict]) -> list[Outcome]:
+        """Fill in line item URLs (find or create); rows whose line item failed get their outcome."""
+        outcomes, known = [], {}
+        for row in rows:
+            if row["url"] or row["line_item_id"] in known:
+                continue
+            try:
+                known[row["line_item_id"]] = ensure_line_item(sessions, row["line_item_id"], self.client(row["scopes"]),
+                                                              row["lineitems_url"])
+            except (LineItemError, TokenError) as exc:
+                known[row["line_item_id"]] = exc
+        for row in rows:
+            found = known.get(row["line_item_id"])
+            if isinstance(found, str):
+                row["url"] = found
+            elif found is not None:
+                transient = getattr(found, "transient", True)
+                outcomes.append(self.backoff(row, str(found)) if transient
+                                else Outcome(row["id"], "failed", str(found)))
+        return outcomes
+
+
+def push_platform(sessions: orm.sessionmaker, platform_id: int, tokens: TokenProvider, http: requests.Session,
+                  settings: dict, deadline: float | None = None) -> PushResult:
+    """Drain the due outbox rows of one platform, batch by batch, until none is due or time is up."""
+    result = PushResult(platform_id)
+    with sessions() as s:
+        platform = s.get(Platform, platform_id)
+        if platform is None:
+            return result
+        ref = PlatformRef.of(platform)
+    pusher = Pusher(ref, tokens, http, settings)
+    deadline = deadline or time.monotonic() + settings["SYNC_DRAIN_SECONDS"]
+    with ThreadPoolExecutor(max_workers=settings["SYNC_PER_PLATFORM_CONCURRENCY"],
+                            thread_name_prefix=f"ags-{platform_id}") as pool:
+        while time.monotonic() < deadline and pusher.gate.blocked() is None:
+            ids = claim(sessions, platform_id, utcnow(), settings["SYNC_BATCH_SIZE"], settings["SYNC_LEASE_SECONDS"])
+            if not ids:
+                break
+            rows, superseded = supersede_older(load_claimed(sessions, ids))
+            outcomes = pusher.resolve_line_items(sessions, rows)
+            done = {o.id for o in outcomes}
+            outcomes += list(pool.map(pusher.send, [r for r in rows if r["id"] not in done]))
+            record(sessions, outcomes, superseded)
+            for line_item_id, url in pusher.missing_line_items:
+                forget_line_item(sessions, line_item_id, url)
+            pusher.missing_line_items.clear()
+            result.add(outcomes, len(superseded))
+    return result

@@ -1,0 +1,39 @@
+"""Pooled HTTP for talking to platforms: one `requests.Session` per process, keep-alive reused.
+
+The adapter's pool holds as many connections per host as requests may be in flight for one
+platform, so the push threads never open and close sockets per score.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+import requests
+from requests.adapters import HTTPAdapter
+
+USER_AGENT = "TutorNet-sync/1.0"
+_lock = threading.Lock()
+_sessions: dict[tuple[int, int], requests.Session] = {}
+
+
+def make_http(pool_size: int) -> requests.Session:
+    """A session whose connection pool fits `pool_size` concurrent requests per host.
+
+    No automatic retries: the outbox decides about retries (backoff, Retry-After, lease).
+    """
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=8, pool_maxsize=max(pool_size, 1), max_retries=0, pool_block=True)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def shared_http(pool_size: int) -> requests.Session:
+    """The process's pooled session (rebuilt after a fork)."""
+    key = (os.getpid(), pool_size)
+    with _lock:
+        session = _sessions.get(key)
+        if session is None:
+            session = _sessions[key] = make_http(pool_size)
+        return session

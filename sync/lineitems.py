@@ -1,0 +1,111 @@
+"""Find-or-create of AGS line items, never duplicating one even under several workers.
+
+The `LineItem` row is locked while the platform is asked (PostgreSQL: SELECT … FOR UPDATE;
+SQLite: a no-op UPDATE takes the database write lock), so a second worker waits and then finds
+the URL the first one stored. A line item is looked up by resourceLinkId/resourceId/tag before
+one is created: after a crash between the POST and our commit, the next attempt finds it.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from lti_tool.db import is_sqlite
+from lti_tool.lti.models import LineItem, ResourceLink
+
+from .client import MT_LINEITEM, MT_LINEITEMS, PlatformClient, platform_message
+from .links import next_link
+
+
+class LineItemError(Exception):
+    """The line item could not be found or created; `transient` says whether to retry later."""
+
+    def __init__(self, message: str, transient: bool):
+        super().__init__(message)
+        self.transient = transient
+
+
+def _with_params(url: str, params: dict[str, str]) -> str:
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True) + list(params.items())
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _check(resp: requests.Response, what: str) -> None:
+    if resp.status_code >= 500 or resp.status_code in (401, 408, 429):
+        raise LineItemError(f"{what}: " + platform_message(resp), transient=True)
+    if resp.status_code >= 400:
+        raise LineItemError(f"{what}: " + platform_message(resp), transient=False)
+
+
+def find_remote(client: PlatformClient, lineitems_url: str, link_id: str | None, resource_id: str,
+                tag: str) -> str | None:
+    """URL of the platform's line item with exactly this resourceLinkId/resourceId/tag, if any."""
+    params = {k: v for k, v in (("resource_link_id", link_id), ("resource_id", resource_id), ("tag", tag)) if v}
+    url: str | None = _with_params(lineitems_url, {**params, "limit": "100"})
+    while url:
+        resp = client.request("GET", url, headers={"Accept": MT_LINEITEMS})
+        _check(resp, "line item lookup")
+        for item in resp.json():
+            # Filters are optional for platforms: compare every field ourselves.
+            if (str(item.get("resourceLinkId") or "") == (link_id or "")
+                    and (item.get("resourceId") or "") == resource_id and (item.get("tag") or "") == tag):
+                return item["id"]
+        url = next_link(resp.headers.get("Link"))
+    return None
+
+
+def create_remote(client: PlatformClient, lineitems_url: str, li: LineItem, link_id: str | None) -> str:
+    """POST a new line item; returns its URL."""
+    body: dict = {"label": li.label, "scoreMaximum": li.score_maximum}
+    if li.resource_id:
+        body["resourceId"] = li.resource_id
+    if li.tag:
+        body["tag"] = li.tag
+    if link_id:
+        body["resourceLinkId"] = link_id
+    resp = client.request("POST", lineitems_url, json=body,
+                          headers={"Content-Type": MT_LINEITEM, "Accept": MT_LINEITEM})
+    _check(resp, "line item creation")
+    return resp.json()["id"]
+
+
+def _lock(session: orm.Session, line_item_id: int) -> LineItem | None:
+    if is_sqlite(session):
+        session.execute(sa.update(LineItem).where(LineItem.id == line_item_id).values(url=LineItem.url))
+        return session.get(LineItem, line_item_id)
+    return session.scalar(sa.select(LineItem).where(LineItem.id == line_item_id).with_for_update())
+
+
+def ensure_line_item(sessions: orm.sessionmaker, line_item_id: int, client: PlatformClient,
+                     lineitems_url: str | None) -> str:
+    """The platform URL of line item `line_item_id`, found or created once and remembered."""
+    try:
+        with sessions.begin() as s:
+            li = _lock(s, line_item_id)
+            if li is None:
+                raise LineItemError("line item no longer exists in the tool", transient=False)
+            if li.url:
+                return li.url
+            link = s.get(ResourceLink, li.resource_link_id) if li.resource_link_id else None
+            link_id = link.lti_resource_link_id if link else None
+            if link and link.ags_lineitem_url and not li.resource_id and not li.tag:
+                # The launch named the line item coupled to this link (Moodle: exactly one).
+                li.url = link.ags_lineitem_url
+                return li.url
+            if not lineitems_url:
+                raise LineItemError("the course has no AGS line items URL (no launch with AGS yet)", transient=False)
+            li.url = (find_remote(client, lineitems_url, link_id, li.resource_id, li.tag)
+                      or create_remote(client, lineitems_url, li, link_id))
+            return li.url
+    except requests.RequestException as exc:
+        raise LineItemError(f"line item request failed: {exc}", transient=True) from exc
+
+
+def forget_line_item(sessions: orm.sessionmaker, line_item_id: int, url: str) -> None:
+    """Drop a URL the platform answered 404 for, so the next attempt finds or creates it anew."""
+    with sessions.begin() as s:
+        s.execute(sa.update(LineItem).where(LineItem.id == line_item_id, LineItem.url == url).values(url=None))

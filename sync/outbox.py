@@ -1,0 +1,129 @@
+"""The score outbox from the worker's side: claim due rows with a lease, record outcomes, retry.
+
+A claimed row keeps status `pending` but its `next_attempt_at` moves a lease ahead: if the worker
+dies mid-batch, the row becomes due again when the lease runs out and another worker sends it
+again, with its original timestamp (the platform answers 409 for what it already has).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from lti_tool.db import is_sqlite, utcnow
+from lti_tool.lti.models import Deployment, LineItem, ScoreOutbox
+from lti_tool.tenancy.models import Course, User
+
+
+@dataclass
+class Outcome:
+    """What happened to one row: delivered | retry | failed | deferred (not sent, platform paused)."""
+
+    id: int
+    kind: str
+    error: str | None = None
+    next_at: datetime | None = None
+
+
+def claim(sessions: orm.sessionmaker, platform_id: int, now: datetime, limit: int, lease: float) -> list[int]:
+    """Claim up to `limit` due rows of one platform; other workers skip them until the lease ends."""
+    with sessions.begin() as s:
+        query = (sa.select(ScoreOutbox.id).join(Course, Course.id == ScoreOutbox.course_id)
+                 .join(Deployment, Deployment.id == Course.deployment_id)
+                 .where(Deployment.platform_id == platform_id, ScoreOutbox.status == "pending",
+                        ScoreOutbox.next_attempt_at <= now)
+                 .order_by(ScoreOutbox.next_attempt_at, ScoreOutbox.id).limit(limit))
+        if not is_sqlite(s):
+            query = query.with_for_update(skip_locked=True, of=ScoreOutbox)
+        ids = list(s.scalars(query))
+        if not ids:
+            return []
+        # The conditions are repeated: on SQLite another process may have claimed meanwhile.
+        return list(s.scalars(
+            sa.update(ScoreOutbox)
+            .where(ScoreOutbox.id.in_(ids), ScoreOutbox.status == "pending", ScoreOutbox.next_attempt_at <= now)
+            .values(next_attempt_at=now + timedelta(seconds=lease), attempts=ScoreOutbox.attempts + 1)
+            .returning(ScoreOutbox.id)
+        ))
+
+
+def due_platforms(session: orm.Session, now: datetime) -> list[int]:
+    """Platforms that have at least one due pending row."""
+    return list(session.scalars(
+        sa.select(Deployment.platform_id).distinct()
+        .join(Course, Course.deployment_id == Deployment.id)
+        .join(ScoreOutbox, ScoreOutbox.course_id == Course.id)
+        .where(ScoreOutbox.status == "pending", ScoreOutbox.next_attempt_at <= now)
+    ))
+
+
+def load_claimed(sessions: orm.sessionmaker, ids: list[int]) -> list[dict]:
+    """The claimed rows with what sending needs, as plain dicts (threads share them)."""
+    with sessions() as s:
+        rows = s.execute(
+            sa.select(ScoreOutbox, User.sub, LineItem.url, Course.ags_lineitems_url, Course.ags_scopes,
+                      LineItem.score_maximum)
+            .join(User, User.id == ScoreOutbox.user_id).join(LineItem, LineItem.id == ScoreOutbox.line_item_id)
+            .join(Course, Course.id == ScoreOutbox.course_id).where(ScoreOutbox.id.in_(ids))
+        ).all()
+    return [{"id": o.id, "line_item_id": o.line_item_id, "user_id": o.user_id, "sub": sub, "url": url,
+             "lineitems_url": li_url, "scopes": scopes, "score_given": o.score_given,
+             "score_maximum": o.score_maximum if o.score_maximum is not None else li_max,
+             "activity_progress": o.activity_progress, "grading_progress": o.grading_progress,
+             "comment": o.comment, "timestamp": o.timestamp, "attempts": o.attempts}
+            for o, sub, url, li_url, scopes, li_max in rows]
+
+
+def supersede_older(rows: list[dict]) -> tuple[list[dict], list[int]]:
+    """Keep the newest score per (line item, user); older ones would only meet 409 or be overwritten."""
+    newest: dict[tuple[int, int], dict] = {}
+    for row in rows:
+        key = (row["line_item_id"], row["user_id"])
+        if key not in newest or _aware(row["timestamp"]) > _aware(newest[key]["timestamp"]):
+            newest[key] = row
+    keep = {r["id"] for r in newest.values()}
+    return [r for r in rows if r["id"] in keep], [r["id"] for r in rows if r["id"] not in keep]
+
+
+def _aware(ts: datetime) -> datetime:
+    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
+
+
+def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list[int] = ()) -> None:
+    """Write a batch's outcomes in one transaction; rows changed meanwhile (not pending) are left alone."""
+    now = utcnow()
+    pending = ScoreOutbox.status == "pending"
+    with sessions.begin() as s:
+        delivered = [o.id for o in outcomes if o.kind == "delivered"]
+        if delivered:
+            s.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id.in_(delivered), pending)
+                      .values(status="delivered", delivered_at=now, last_error=None))
+        if superseded:
+            s.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id.in_(list(superseded)), pending)
+                      .values(status="superseded"))
+        table = ScoreOutbox.__table__
+        retries = [{"b_id": o.id, "b_next": o.next_at, "b_error": o.error} for o in outcomes if o.kind == "retry"]
+        if retries:  # one executemany, not a statement per row
+            s.execute(table.update().where(table.c.id == sa.bindparam("b_id"), table.c.status == "pending")
+                      .values(next_attempt_at=sa.bindparam("b_next"), last_error=sa.bindparam("b_error")), retries)
+        failed = [{"b_id": o.id, "b_error": o.error} for o in outcomes if o.kind == "failed"]
+        if failed:
+            s.execute(table.update().where(table.c.id == sa.bindparam("b_id"), table.c.status == "pending")
+                      .values(status="failed", last_error=sa.bindparam("b_error")), failed)
+        deferred = [o for o in outcomes if o.kind == "deferred"]
+        for at in {o.next_at for o in deferred}:
+            ids = [o.id for o in deferred if o.next_at == at]
+            # Never sent: the claim does not count as an attempt.
+            s.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id.in_(ids), pending)
+                      .values(next_attempt_at=at, attempts=ScoreOutbox.attempts - 1))
+
+
+def retry_failed(session: orm.Session, network_id: int, ids: list[int] | None = None) -> int:
+    """Put failed rows of a network back in the queue (the admin's "retry"); returns how many."""
+    query = sa.update(ScoreOutbox).where(ScoreOutbox.network_id == network_id, ScoreOutbox.status == "failed")
+    if ids is not None:
+        query = query.where(ScoreOutbox.id.in_(ids))
+    return session.execute(query.values(status="pending", next_attempt_at=utcnow(), attempts=0)).rowcount
+

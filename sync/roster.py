@@ -1,0 +1,142 @@
+"""Roster pull over NRPS 2.0: page through the membership container and upsert in bulk.
+
+Moodle returns every member as Active and simply drops removed or suspended users, so removals
+are found by difference: each pull stamps `updated_at` on every enrollment it sees, and at the
+end of a complete pull the enrollments left unstamped are marked deleted. A platform that offers
+a `differences` link gets an incremental pull next time instead (statuses are then explicit).
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from lti_tool.db import utcnow
+from lti_tool.lti.models import Deployment, Platform, RosterSync
+from lti_tool.tenancy.models import Course, Enrollment
+
+from .client import MT_MEMBERSHIPS, NRPS_SCOPE, PlatformClient, platform_message
+from .links import parse_links
+from .roster_store import claim_roster, upsert_page
+from .tokens import PlatformRef, TokenError, TokenProvider
+
+
+class RosterError(Exception):
+    """The platform did not deliver the roster; the message is shown in the admin console."""
+
+
+@dataclass
+class PullResult:
+    course_id: int
+    status: str = "ok"  # ok | failed | busy | skipped
+    pages: int = 0
+    seen: int = 0
+    added: int = 0
+    removed: int = 0
+    persons: int = 0
+    error: str | None = None
+    incremental: bool = False
+    extra: dict = field(default_factory=dict)
+
+
+def with_limit(url: str, limit: int) -> str:
+    """`url` with `limit` set (Moodle returns no pages, and no next link, without it)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "limit"]
+    query.append(("limit", str(limit)))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def fetch_page(client: PlatformClient, url: str) -> tuple[list[dict], dict[str, str]]:
+    """One membership page: (members, links by relation)."""
+    try:
+        resp = client.request("GET", url, headers={"Accept": MT_MEMBERSHIPS})
+    except requests.RequestException as exc:
+        raise RosterError(f"NRPS request failed: {exc}") from exc
+    if resp.status_code != 200:
+        raise RosterError("NRPS answered " + platform_message(resp))
+    try:
+        body = resp.json()
+    except ValueError as exc:
+        raise RosterError("NRPS answered something that is not JSON") from exc
+    members = body.get("members") if isinstance(body, dict) else None
+    if not isinstance(members, list):
+        raise RosterError("NRPS answer has no members list")
+    return members, parse_links(resp.headers.get("Link"))
+
+
+def pull_roster(sessions: orm.sessionmaker, course_id: int, tokens: TokenProvider, http: requests.Session,
+                settings: dict) -> PullResult:
+    """Pull one course's roster; records progress and the result in `RosterSync`."""
+    result = PullResult(course_id)
+    with sessions() as s:
+        row = s.execute(
+            sa.select(Course, Platform).join(Deployment, Deployment.id == Course.deployment_id)
+            .join(Platform, Platform.id == Deployment.platform_id).where(Course.id == course_id)
+        ).first()
+        if row is None or not row[0].nrps_url:
+            result.status = "skipped"
+            return result
+        course, platform = row
+        ref, network_id, nrps_url = PlatformRef.of(platform), course.network_id, course.nrps_url
+    started = utcnow()
+    lease = timedelta(seconds=settings["SYNC_ROSTER_LEASE_SECONDS"])
+    differences_url = claim_roster(sessions, course_id, started, lease)
+    if differences_url is False:
+        result.status = "busy"
+        return result
+    client = PlatformClient(ref, (NRPS_SCOPE,), tokens, http,
+                            (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"]))
+    result.incremental = bool(differences_url)
+    first_url = differences_url or with_limit(nrps_url, settings["SYNC_NRPS_PAGE_SIZE"])
+    try:
+        new_differences = _pull_pages(sessions, client, first_url, course_id, network_id, ref.issuer, result)
+        _finish(sessions, course_id, started, result, new_differences)
+    except (RosterError, TokenError) as exc:
+        result.status, result.error = "failed", str(exc)
+        with sessions.begin() as s:
+            s.execute(sa.update(RosterSync).where(RosterSync.course_id == course_id).values(
+                status="failed", finished_at=utcnow(), last_error=result.error, differences_url=None))
+    return result
+
+
+def _pull_pages(sessions, client: PlatformClient, url: str, course_id: int, network_id: int, issuer: str,
+                result: PullResult) -> str | None:
+    """Fetch pages (the next one downloads while the current one is written); return `differences`."""
+    differences = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nrps-prefetch") as pool:
+        pending = pool.submit(fetch_page, client, url)
+        while pending is not None:
+            members, links = pending.result()
+            differences = differences or links.get("differences")
+            nxt = links.get("next")
+            pending = pool.submit(fetch_page, client, nxt) if nxt else None
+            with sessions.begin() as s:
+                added, persons = upsert_page(s, course_id, network_id, issuer, members, utcnow())
+                result.pages += 1
+                result.seen += len(members)
+                result.added += added
+                result.persons += persons
+                s.execute(sa.update(RosterSync).where(RosterSync.course_id == course_id).values(
+                    pages=result.pages, members_seen=result.seen))
+    return differences
+
+
+def _finish(sessions, course_id: int, started: datetime, result: PullResult, differences: str | None) -> None:
+    """Mark vanished members (full pulls only) and record the result."""
+    with sessions.begin() as s:
+        if not result.incremental:
+            result.removed = s.execute(
+                sa.update(Enrollment).where(Enrollment.course_id == course_id, Enrollment.updated_at < started,
+                                            Enrollment.status != "deleted")
+                .values(status="deleted", updated_at=utcnow())
+            ).rowcount
+        s.execute(sa.update(RosterSync).where(RosterSync.course_id == course_id).values(
+            status="ok", finished_at=utcnow(), pages=result.pages, members_seen=result.seen,
+            members_added=result.added, members_removed=result.removed, last_error=None,
+            differences_url=differences))

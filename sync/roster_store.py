@@ -1,0 +1,102 @@
+"""Database side of a roster pull: claiming the course and bulk upserts of one page of members."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lti_tool.db import utcnow
+from lti_tool.lti.models import RosterSync
+from lti_tool.tenancy.models import Enrollment, User
+
+from .people import ensure_persons
+
+# NRPS member status -> enrollment status.
+STATUS = {"active": "active", "inactive": "inactive", "deleted": "deleted"}
+CHUNK = 1000
+
+
+def _insert(session: orm.Session, model):
+    """The dialect's INSERT, which has `on_conflict_do_update` (PostgreSQL and SQLite alike)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
+def claim_roster(sessions: orm.sessionmaker, course_id: int, now: datetime, lease: timedelta) -> str | None | bool:
+    """Mark the course's pull running unless another live pull holds it.
+
+    Returns False when busy, else the stored `differences` URL (None for a full pull).
+    """
+    with sessions.begin() as s:
+        s.execute(_insert(s, RosterSync).values(course_id=course_id, status="never")
+                  .on_conflict_do_nothing(index_elements=["course_id"]))
+        claimed = s.execute(
+            sa.update(RosterSync).where(
+                RosterSync.course_id == course_id,
+                sa.or_(RosterSync.status != "running", RosterSync.started_at < now - lease),
+            ).values(status="running", started_at=now, finished_at=None, pages=0, members_seen=0,
+                     members_added=0, members_removed=0, last_error=None)
+        ).rowcount
+        if not claimed:
+            return False
+        return s.scalar(sa.select(RosterSync.differences_url).where(RosterSync.course_id == course_id))
+
+
+def _user_rows(issuer: str, members: list[dict]) -> list[dict]:
+    rows: dict[str, dict] = {}
+    for m in members:
+        sub = str(m.get("user_id") or "")
+        if not sub:
+            continue
+        rows[sub] = {"issuer": issuer, "sub": sub, "name": m.get("name"), "given_name": m.get("given_name"),
+                     "family_name": m.get("family_name"), "email": m.get("email"), "created_at": utcnow()}
+    return list(rows.values())
+
+
+def upsert_users(session: orm.Session, issuer: str, members: list[dict]) -> list[dict]:
+    """Insert or refresh users; returns the rows with their ids. Missing names keep stored ones."""
+    rows = _user_rows(issuer, members)
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start:start + CHUNK]
+        stmt = _insert(session, User).values(chunk)
+        ex = stmt.excluded
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["issuer", "sub"],
+            set_={col: sa.func.coalesce(getattr(ex, col), getattr(User, col))
+                  for col in ("name", "given_name", "family_name", "email")},
+        ).returning(User.id, User.sub)
+        ids = dict((sub, uid) for uid, sub in session.execute(stmt))
+        for row in chunk:
+            row["id"] = ids[row["sub"]]
+    return rows
+
+
+def upsert_page(session: orm.Session, course_id: int, network_id: int, issuer: str, members: list[dict],
+                now: datetime) -> tuple[int, int]:
+    """Upsert one page of members; returns (enrollments added or reactivated, persons ensured)."""
+    users = upsert_users(session, issuer, members)
+    id_of = {u["sub"]: u["id"] for u in users}
+    enrollments: dict[int, dict] = {}
+    for m in members:
+        uid = id_of.get(str(m.get("user_id") or ""))
+        if uid is None:
+            continue
+        status = STATUS.get(str(m.get("status") or "Active").lower(), "active")
+        enrollments[uid] = {"course_id": course_id, "user_id": uid, "lti_roles": list(m.get("roles") or []),
+                            "status": status, "source": "nrps", "updated_at": now}
+    active_before = set(session.scalars(sa.select(Enrollment.user_id).where(
+        Enrollment.course_id == course_id, Enrollment.user_id.in_(list(enrollments)),
+        Enrollment.status == "active")))
+    rows = list(enrollments.values())
+    for start in range(0, len(rows), CHUNK):
+        stmt = _insert(session, Enrollment).values(rows[start:start + CHUNK])
+        ex = stmt.excluded
+        session.execute(stmt.on_conflict_do_update(
+            index_elements=["course_id", "user_id"],
+            set_={"lti_roles": ex.lti_roles, "status": ex.status, "updated_at": ex.updated_at},
+        ))
+    added = sum(1 for r in rows if r["status"] == "active" and r["user_id"] not in active_before)
+    persons = ensure_persons(session, network_id, users)
+    return added, persons

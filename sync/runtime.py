@@ -1,0 +1,47 @@
+"""What a worker process builds once: settings, sessions, shared cache, pooled HTTP, token provider."""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import requests
+from sqlalchemy import orm
+
+from .db import session_factory
+from .http import shared_http
+from .kv import make_kv
+from .settings import sync_settings
+from .tokens import TokenProvider
+
+
+@dataclass
+class Runtime:
+    settings: dict
+    sessions: orm.sessionmaker
+    kv: object
+    http: requests.Session
+    tokens: TokenProvider
+
+
+_lock = threading.Lock()
+_runtimes: dict[tuple[int, str], Runtime] = {}
+
+
+def build_runtime(settings: dict) -> Runtime:
+    """A runtime for `settings` (fresh objects; tests and benchmarks build their own)."""
+    sessions = session_factory(settings["DATABASE_URL"])
+    kv = make_kv(settings, sessions)
+    http = shared_http(settings["SYNC_PER_PLATFORM_CONCURRENCY"])
+    tokens = TokenProvider(sessions, kv, http, (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"]))
+    return Runtime(settings, sessions, kv, http, tokens)
+
+
+def runtime(overrides: dict | None = None) -> Runtime:
+    """This process's runtime for the configured database (built on first use, again after fork)."""
+    settings = sync_settings(overrides)
+    key = (os.getpid(), settings["DATABASE_URL"])
+    with _lock:
+        if key not in _runtimes:
+            _runtimes[key] = build_runtime(settings)
+        return _runtimes[key]

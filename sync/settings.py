@@ -1,0 +1,42 @@
+"""Tuning of the sync worker, read from the environment on top of `lti_tool.config.load_config()`.
+
+Kept here while the worker is young; each name is a plain environment variable so operators set
+them beside DATABASE_URL and CELERY_BROKER_URL.
+"""
+from __future__ import annotations
+
+import os
+
+from lti_tool.config import load_config
+
+DEFAULTS = {
+    # Requests in flight per platform (one registration's LMS), across the threads of one task.
+    "SYNC_PER_PLATFORM_CONCURRENCY": 16,
+    # Outbox rows claimed per batch and how long a claim holds before another worker may retry it.
+    "SYNC_BATCH_SIZE": 500,
+    "SYNC_LEASE_SECONDS": 300,
+    # Exponential backoff for 5xx/timeouts: base * 2**(attempt-1), capped, with jitter.
+    "SYNC_BACKOFF_BASE_SECONDS": 5.0,
+    "SYNC_BACKOFF_MAX_SECONDS": 3600.0,
+    # After this many consecutive 5xx/timeouts in one batch the platform is left alone until later.
+    "SYNC_CIRCUIT_FAILURES": 8,
+    "SYNC_CONNECT_TIMEOUT": 5.0,
+    "SYNC_READ_TIMEOUT": 30.0,
+    # NRPS page size (`limit` is always sent: Moodle pages only when it is).
+    "SYNC_NRPS_PAGE_SIZE": 1000,
+    # A pull that has been "running" longer than this is considered dead and may be restarted.
+    "SYNC_ROSTER_LEASE_SECONDS": 900,
+    # A drain task stops after this long and lets beat start the next one (keeps tasks short).
+    "SYNC_DRAIN_SECONDS": 120.0,
+}
+
+
+def sync_settings(overrides: dict | None = None) -> dict:
+    """Every setting the worker needs: the app configuration plus the SYNC_* tuning values."""
+    settings = load_config()
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(name)
+        settings[name] = type(default)(raw) if raw not in (None, "") else default
+    if overrides:
+        settings.update(overrides)
+    return settings
