@@ -58,6 +58,14 @@ def reset():
     return jsonify({"ok": True})
 
 
+@bp.post("/rotate_key")
+def rotate_key():
+    """Rotate the platform signing key (the previous public key stays published)."""
+    st = lms()
+    old = st.key.kid
+    return jsonify({"kid": st.key.rotate(), "previous_kid": old})
+
+
 @bp.get("/courses")
 def courses():
     with lms().store.read() as s:

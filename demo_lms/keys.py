@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -21,38 +22,54 @@ from jwt.algorithms import RSAAlgorithm
 
 
 class PlatformKey:
+    """The platform signing key. ``rotate()`` makes a new key and keeps publishing the previous
+    public key, so a tool's refetch-on-unknown-kid can be tested (D2L-style rotation)."""
+
     def __init__(self, data_dir: Path):
-        path = data_dir / "platform_key.pem"
-        if not path.exists():
-            key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-            pem = key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-            path.write_bytes(pem)
-            path.chmod(0o600)
-        self.private_pem = path.read_bytes()
-        self.private_key = serialization.load_pem_private_key(self.private_pem, password=None)
+        self.path = data_dir / "platform_key.pem"
+        if not self.path.exists():
+            self._write_new()
+        self.previous: list[dict[str, Any]] = []
+        self._load()
+
+    def _write_new(self) -> None:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(pem)
+        os.replace(tmp, self.path)
+
+    def _load(self) -> None:
+        self.private_key = serialization.load_pem_private_key(self.path.read_bytes(), password=None)
         self.public_key = self.private_key.public_key()
         jwk = json.loads(RSAAlgorithm.to_jwk(self.public_key))
-        # The kid is derived from the key itself, so it changes when the key file is replaced.
+        # The kid is derived from the key itself, so it changes when the key is replaced.
         self.kid = _thumbprint(jwk)
         jwk.update({"kid": self.kid, "alg": "RS256", "use": "sig"})
         self.jwk = jwk
 
+    def rotate(self) -> str:
+        """New signing key; the old public key stays in the JWKS. Returns the new kid."""
+        self.previous = [self.jwk, *self.previous][:2]
+        self._write_new()
+        self._load()
+        return self.kid
+
     def sign(self, claims: dict[str, Any], headers: dict[str, Any] | None = None) -> str:
         hdr: dict[str, Any] = {"kid": self.kid, "typ": "JWT"}
+        # A None value drops a header (negative tests of the tool want a JWT without kid).
         for k, v in (headers or {}).items():
             if v is None:
                 hdr.pop(k, None)
             else:
                 hdr[k] = v
-        # A None value drops a header (negative tests of the tool want a JWT without kid).
         return jwt.encode(claims, self.private_key, algorithm="RS256", headers=hdr)
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [self.jwk]}
+        return {"keys": [self.jwk, *self.previous]}
 
 
 def _thumbprint(jwk: dict[str, Any]) -> str:

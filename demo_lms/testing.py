@@ -73,6 +73,10 @@ class DemoLms:
     def reset(self, data: bool = False) -> dict:
         return self.control("POST", "reset", {"data": data})
 
+    def rotate_key(self) -> dict:
+        """New platform signing key; returns {"kid", "previous_kid"} (both stay in the JWKS)."""
+        return self.control("POST", "rotate_key")
+
     def course(self, course_id: int = 1) -> dict:
         return self.control("GET", f"courses/{course_id}")
 

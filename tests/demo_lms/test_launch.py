@@ -117,3 +117,12 @@ def test_programmatic_tool_and_noneditingteacher(lms, tool, http):
     member = next(m for m in lms.members(1) if m["user_id"] == uid)
     assert member["launch_roles"] == [MEM + "Instructor"] and member["nrps_roles"] == [MEM + "Learner"]
     assert launch(http, lms.url, 1, uid).json()["claims"][LTI + "roles"] == [MEM + "Instructor"]
+
+
+def test_platform_key_rotation(lms, http):
+    before = lms.state()["platform_kid"]
+    rotated = lms.rotate_key()
+    assert rotated["previous_kid"] == before and rotated["kid"] != before
+    kids = [k["kid"] for k in requests.get(f"{lms.url}/.well-known/jwks.json").json()["keys"]]
+    assert kids == [rotated["kid"], before]
+    assert launch(http, lms.url, 1, "teacher").json()["header"]["kid"] == rotated["kid"]
