@@ -1,4 +1,151 @@
-"""HTTP views of the admin area."""
-from flask import Blueprint
+"""HTTP views of the admin area: the console under /admin and the registration page /lti/register."""
+from __future__ import annotations
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from ..auth import ADMIN, METHODIST, require_actor, role_required
+from ..db import utcnow
+from ..extensions import db
+from ..lti.models import ToolKey
+from . import console, invitations, services
+from .forms import ActionForm, InvitationForm, PlatformForm
+from .messages import fetch_policy
+from .register_views import register_finish, register_start
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
+STAFF = (ADMIN, METHODIST)
+
+
+@bp.record_once
+def _registration_rules(state) -> None:
+    # The registration URL lives under /lti (what admins paste into the LMS), outside our prefix.
+    state.app.add_url_rule("/lti/register", "admin.register", register_start, methods=["GET"])
+    state.app.add_url_rule("/lti/register", "admin.register_submit", register_finish, methods=["POST"])
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def index():
+    """Platforms and deployments of the actor's network with sync figures, and the tool keys."""
+    nid = require_actor().network_id
+    keys = db.session.query(ToolKey).order_by(ToolKey.created_at.desc()).limit(10).all()
+    return render_template("admin/index.html", platforms=console.overview(db.session, nid),
+                           failed=console.count_failed(db.session, nid), keys=keys, action=ActionForm())
+
+
+@bp.route("/platforms/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def add_platform():
+    """Add a platform by hand (the fields of lti_config.json), checking its key set first."""
+    form = PlatformForm()
+    if form.validate_on_submit():
+        try:
+            key_set = services.load_jwks(form.key_set_url.data, form.key_set.data, fetch_policy())
+            platform = services.add_platform(db.session, require_actor().network_id, form.data, key_set)
+            db.session.commit()
+        except services.InvalidKeySet as exc:
+            db.session.rollback()
+            form.key_set_url.errors.append(_("The keyset is not usable: %(detail)s", detail=str(exc)))
+        except _registration_error() as exc:
+            db.session.rollback()
+            form.issuer.errors.append(str(exc))
+        else:
+            flash(_("Platform %(name)s added.", name=platform.name or platform.issuer), "success")
+            return redirect(url_for("admin.index"))
+    return render_template("admin/platform_form.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/platforms/<int:platform_id>/<any(enable, disable):action>")
+@role_required(*STAFF)
+def set_enabled(platform_id: int, action: str):
+    """Disable (launches refused, data kept) or enable a platform of the network."""
+    _checked_post()
+    platform = console.platform_in_network(db.session, require_actor().network_id, platform_id)
+    if platform is None:
+        abort(404)
+    from ..lti.registrations import set_platform_enabled
+
+    set_platform_enabled(db.session, platform.id, action == "enable")
+    db.session.commit()
+    flash(_("Platform enabled.") if action == "enable" else _("Platform disabled: its launches are refused."),
+          "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.post("/keys/rotate")
+@role_required(ADMIN)
+def rotate_keys():
+    """Rotate the tool's signing key; the old key stays published for a week (platforms cache it)."""
+    _checked_post()
+    from ..lti.keys import rotate_keys as rotate
+
+    rotate(db.session)
+    db.session.commit()
+    flash(_("A new signing key is in use; the previous one stays published for 7 days."), "success")
+    return redirect(url_for("admin.index"))
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@role_required(*STAFF)
+def invitations_page():
+    """Invitation codes that let a platform registering itself join this network."""
+    actor = require_actor()
+    form = InvitationForm()
+    if form.validate_on_submit():
+        code = invitations.issue(db.session, actor.network_id, days=form.days.data, note=form.note.data,
+                                 created_by_id=actor.user_id)
+        db.session.commit()
+        flash(_("Invitation code: %(code)s — give it to the LMS administrator; it is shown only once.",
+                code=code), "success")
+        return redirect(url_for("admin.invitations_page"))
+    return render_template("admin/invitations.html", form=form, action=ActionForm(), now=utcnow(),
+                           invitations=invitations.list_for(db.session, actor.network_id))
+
+
+@bp.post("/invitations/<int:invitation_id>/revoke")
+@role_required(*STAFF)
+def revoke_invitation(invitation_id: int):
+    """Revoke an unused invitation of the network."""
+    _checked_post()
+    if not invitations.revoke(db.session, require_actor().network_id, invitation_id):
+        abort(404)
+    db.session.commit()
+    flash(_("Invitation revoked."), "success")
+    return redirect(url_for("admin.invitations_page"))
+
+
+@bp.get("/grades/failed")
+@role_required(*STAFF)
+def failed_grades():
+    """Grade pushes the sync worker gave up on, with the platform's last error."""
+    nid = require_actor().network_id
+    return render_template("admin/failed_grades.html", pushes=console.failed_pushes(db.session, nid),
+                           total=console.count_failed(db.session, nid), action=ActionForm())
+
+
+@bp.post("/grades/failed/retry", defaults={"outbox_id": None})
+@bp.post("/grades/failed/<int:outbox_id>/retry")
+@role_required(*STAFF)
+def retry_grades(outbox_id: int | None):
+    """Queue one failed push (or all of the network's) for delivery now."""
+    _checked_post()
+    count = console.retry_pushes(db.session, require_actor().network_id, outbox_id)
+    if outbox_id is not None and count == 0:
+        abort(404)
+    db.session.commit()
+    flash(ngettext("%(num)d grade queued for delivery.", "%(num)d grades queued for delivery.", count), "success")
+    return redirect(url_for("admin.failed_grades"))
+
+
+def _registration_error() -> type[Exception]:
+    from ..lti.registrations import RegistrationError
+
+    return RegistrationError
+
+
+def _checked_post() -> None:
+    """400 unless the bare action form (its CSRF token) validates."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
