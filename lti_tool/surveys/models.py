@@ -1,0 +1,175 @@
+"""Surveys: questionnaires with sections and questions, responses, answers, drafts.
+
+Anonymity: in an anonymous survey `SurveyResponse.person_id` is NULL and its `submitted_at` is
+kept to the day only; the one-response-per-person rule is enforced by `SurveyParticipation`, a
+row (survey, person) with no id, no timestamp and no reference to the response, so nothing in
+the database says which response is whose. Unsubmitted answers live in `SurveyDraft` (keyed by
+person, needed to resume after an expired session) and are deleted in the transaction that
+submits them. See docs/surveys.md.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..db import Base, utcnow
+
+KINDS = ("needs", "self_assessment", "other")
+STATUSES = ("draft", "open", "closed")
+QUESTION_TYPES = ("single", "multiple", "likert", "topic_matrix", "number", "short_text", "long_text")
+CHOICE_TYPES = ("single", "multiple")
+SCALE_TYPES = ("likert", "topic_matrix")
+TEXT_TYPES = ("short_text", "long_text")
+SCALE_MIN, SCALE_MAX = 1, 5
+
+
+class Survey(Base):
+    """A questionnaire of a network; a new `version` (with `parent_id`) after structural edits."""
+
+    __tablename__ = "survey"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("network.id"), index=True)
+    year_id: Mapped[int | None] = mapped_column(sa.ForeignKey("academic_year.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    kind: Mapped[str] = mapped_column(sa.String(32), default="needs")  # one of KINDS
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    allow_edit_until_close: Mapped[bool] = mapped_column(default=False)
+    opens_at: Mapped[datetime | None]
+    closes_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(sa.String(16), default="draft")  # one of STATUSES
+    version: Mapped[int] = mapped_column(default=1)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sections: Mapped[list[SurveySection]] = relationship(
+        back_populates="survey", order_by="SurveySection.position", cascade="all, delete-orphan")
+    questions: Mapped[list[SurveyQuestion]] = relationship(
+        back_populates="survey", order_by="SurveyQuestion.position", viewonly=True)
+
+
+class SurveySection(Base):
+    """A titled group of questions, shown in `position` order."""
+
+    __tablename__ = "survey_section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(255))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    position: Mapped[int] = mapped_column(default=0)
+
+    survey: Mapped[Survey] = relationship(back_populates="sections")
+    questions: Mapped[list[SurveyQuestion]] = relationship(
+        back_populates="section", order_by="SurveyQuestion.position", cascade="all, delete-orphan")
+
+
+class SurveyQuestion(Base):
+    """A question of a section; `topic_id` tags a need/competence question with a topic.
+
+    `code` is a stable key kept by copies and versions, so two runs of a self-assessment pair
+    their questions by it.
+    """
+
+    __tablename__ = "survey_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_section.id", ondelete="CASCADE"), index=True)
+    type: Mapped[str] = mapped_column(sa.String(16))  # one of QUESTION_TYPES
+    text: Mapped[str] = mapped_column(sa.Text)
+    help_text: Mapped[str | None] = mapped_column(sa.Text)
+    required: Mapped[bool] = mapped_column(default=False)
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str | None] = mapped_column(sa.String(64))
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topic.id"))
+    min_value: Mapped[float | None]  # number questions
+    max_value: Mapped[float | None]
+    scale_min_label: Mapped[str | None] = mapped_column(sa.String(255))  # likert / matrix ends
+    scale_max_label: Mapped[str | None] = mapped_column(sa.String(255))
+    allow_other: Mapped[bool] = mapped_column(default=False)  # "other, please specify"
+
+    survey: Mapped[Survey] = relationship(back_populates="questions", viewonly=True)
+    section: Mapped[SurveySection] = relationship(back_populates="questions")
+    options: Mapped[list[SurveyOption]] = relationship(
+        back_populates="question", order_by="SurveyOption.position", cascade="all, delete-orphan")
+
+
+class SurveyOption(Base):
+    """A choice of a single/multiple question; `topic_id` + `need_weight` feed the needs profile."""
+
+    __tablename__ = "survey_option"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_question.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(sa.String(512))
+    value: Mapped[str | None] = mapped_column(sa.String(64))  # a machine code, e.g. a FORMS code
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topic.id"))
+    need_weight: Mapped[float | None]  # 0..1; None = 1 when a topic is tagged
+    position: Mapped[int] = mapped_column(default=0)
+
+    question: Mapped[SurveyQuestion] = relationship(back_populates="options")
+
+
+class SurveyResponse(Base):
+    """A submitted response; named: `person_id` set and unique per survey; anonymous: NULL."""
+
+    __tablename__ = "survey_response"
+    __table_args__ = (sa.UniqueConstraint("survey_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    status: Mapped[str] = mapped_column(sa.String(16), default="submitted")  # submitted only, see docs
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Snapshots for the report's filters; anonymous responses keep the organization only.
+    organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    cluster_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cluster.id"))
+    role: Mapped[str | None] = mapped_column(sa.String(16))  # teacher | tutor
+
+    answers: Mapped[list[SurveyAnswer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+class SurveyAnswer(Base):
+    """One value: a chosen option (or other text), a rating (likert, matrix cell), a number or text."""
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (sa.Index("ix_survey_answer_question_option", "question_id", "option_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_response.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_question.id"))
+    option_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey_option.id"))
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topic.id"))
+    rating: Mapped[int | None] = mapped_column(sa.SmallInteger)
+    number: Mapped[float | None]
+    text: Mapped[str | None] = mapped_column(sa.Text)
+
+    response: Mapped[SurveyResponse] = relationship(back_populates="answers")
+
+
+class SurveyParticipation(Base):
+    """That a person has answered an anonymous survey — deliberately nothing about which response."""
+
+    __tablename__ = "survey_participation"
+    __table_args__ = {"sqlite_with_rowid": False}  # no hidden insertion-ordered rowid to correlate
+
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), primary_key=True)
+
+
+class SurveyDraft(Base):
+    """The raw form values of an unsubmitted response, kept server-side (deleted at submit)."""
+
+    __tablename__ = "survey_draft"
+    __table_args__ = (sa.UniqueConstraint("survey_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    values: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

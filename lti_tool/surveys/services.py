@@ -1,0 +1,154 @@
+"""Surveys: loading rows of a network, lifecycle (open/close, dates), lists for teachers and staff.
+
+Builder operations live in `builder.py`, answering in `answering.py`, the analytical report in
+`reports.py`, competence dynamics in `dynamics.py`, the needs profile in `needs.py`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..resource_map.models import Person, Topic
+from .models import KINDS, Survey, SurveyDraft, SurveyParticipation, SurveyQuestion, SurveyResponse
+from .needs import needs_profile, needs_profiles  # noqa: F401  (the route planner imports them from here)
+
+
+class SurveyError(Exception):
+    """A business rule refused the action; `code` is translated by the view (see messages.py)."""
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def get_survey(session: Session, network_id: int, survey_id: int) -> Survey | None:
+    """The survey if it belongs to the network, else None (views turn None into 404)."""
+    survey = session.get(Survey, survey_id)
+    return survey if survey is not None and survey.network_id == network_id else None
+
+
+def get_question(session: Session, survey: Survey, question_id: int) -> SurveyQuestion | None:
+    """A question of `survey`, or None."""
+    question = session.get(SurveyQuestion, question_id)
+    return question if question is not None and question.survey_id == survey.id else None
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """SQLite returns naive datetimes; every stored time is UTC."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def is_accepting(survey: Survey, now: datetime | None = None) -> bool:
+    """Open, and now within [opens_at, closes_at)."""
+    now = now or utcnow()
+    if survey.status != "open":
+        return False
+    if survey.opens_at is not None and now < aware(survey.opens_at):
+        return False
+    return not (survey.closes_at is not None and now >= aware(survey.closes_at))
+
+
+def create_survey(session: Session, network_id: int, title: str, kind: str = "needs", *,
+                  year_id: int | None = None, description: str | None = None, anonymous: bool = False,
+                  allow_edit_until_close: bool = False) -> Survey:
+    """A new draft survey with one empty section."""
+    from .models import SurveySection
+
+    if kind not in KINDS:
+        raise SurveyError("bad_kind")
+    survey = Survey(network_id=network_id, title=title.strip() or "—", kind=kind, year_id=year_id,
+                    description=description, anonymous=anonymous,
+                    allow_edit_until_close=allow_edit_until_close and not anonymous)
+    survey.sections.append(SurveySection(title="", position=0))
+    session.add(survey)
+    session.flush()
+    return survey
+
+
+def set_status(session: Session, survey: Survey, status: str) -> None:
+    """Open (publish), close or reopen a survey; a survey without questions cannot open."""
+    if status not in ("open", "closed"):
+        raise SurveyError("bad_status")
+    if status == "open" and not survey.questions:
+        raise SurveyError("no_questions")
+    survey.status = status
+    session.flush()
+
+
+def response_count(session: Session, survey_id: int) -> int:
+    """Submitted responses of a survey."""
+    return session.scalar(sa.select(sa.func.count()).where(SurveyResponse.survey_id == survey_id)) or 0
+
+
+def has_responses(session: Session, survey_id: int) -> bool:
+    """True once anyone has submitted (structure is then frozen: edits make a new version)."""
+    return session.scalar(sa.select(SurveyResponse.id).where(SurveyResponse.survey_id == survey_id).limit(1)) is not None
+
+
+def has_submitted(session: Session, survey: Survey, person_id: int) -> bool:
+    """Whether the person has submitted (via the participation row for anonymous surveys)."""
+    if survey.anonymous:
+        row = sa.select(SurveyParticipation.person_id).where(
+            SurveyParticipation.survey_id == survey.id, SurveyParticipation.person_id == person_id)
+    else:
+        row = sa.select(SurveyResponse.id).where(SurveyResponse.survey_id == survey.id,
+                                                 SurveyResponse.person_id == person_id)
+    return session.scalar(row) is not None
+
+
+@dataclass(frozen=True)
+class TeacherItem:
+    """A survey in a teacher's list: can they answer, have they submitted, is a draft waiting."""
+
+    survey: Survey
+    accepting: bool
+    submitted: bool
+    has_draft: bool
+
+
+def surveys_for_person(session: Session, network_id: int, person_id: int) -> list[TeacherItem]:
+    """Open surveys to answer and the ones the person has submitted, newest first."""
+    surveys = session.scalars(sa.select(Survey).where(Survey.network_id == network_id, Survey.status != "draft")
+                              .order_by(Survey.created_at.desc(), Survey.id.desc())).all()
+    named = set(session.scalars(sa.select(SurveyResponse.survey_id).where(SurveyResponse.person_id == person_id)))
+    anonymous = set(session.scalars(sa.select(SurveyParticipation.survey_id)
+                                    .where(SurveyParticipation.person_id == person_id)))
+    drafts = set(session.scalars(sa.select(SurveyDraft.survey_id).where(SurveyDraft.person_id == person_id)))
+    items = []
+    for survey in surveys:
+        submitted = survey.id in (anonymous if survey.anonymous else named)
+        accepting = is_accepting(survey)
+        if accepting or submitted:
+            items.append(TeacherItem(survey, accepting, submitted, survey.id in drafts))
+    return items
+
+
+def surveys_for_staff(session: Session, network_id: int) -> list[tuple[Survey, int]]:
+    """Every survey of the network with its response count."""
+    counts = (sa.select(SurveyResponse.survey_id, sa.func.count().label("n"))
+              .group_by(SurveyResponse.survey_id).subquery())
+    rows = session.execute(
+        sa.select(Survey, sa.func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.survey_id == Survey.id)
+        .where(Survey.network_id == network_id).order_by(Survey.created_at.desc(), Survey.id.desc()))
+    return [(s, n) for s, n in rows]
+
+
+def active_topics(session: Session, network_id: int) -> list[Topic]:
+    """The network's topics that a topic matrix lists (not retired), by name."""
+    return list(session.scalars(sa.select(Topic).where(Topic.network_id == network_id, Topic.retired_at.is_(None))
+                                .order_by(Topic.name)))
+
+
+def person_for_user(session: Session, network_id: int, user_id: int) -> Person:
+    """The network's person of an LTI user (created on first use)."""
+    from ..tenancy.models import User
+    from ..tenancy.services import ensure_person
+
+    return ensure_person(session, network_id, session.get(User, user_id))
