@@ -11,6 +11,7 @@ while the LMS waits on the tool.
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
 import threading
 from html.parser import HTMLParser
@@ -19,7 +20,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from . import create_app
 
@@ -33,12 +34,20 @@ class _Dispatcher:
         return self.app(environ, start_response)
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: benchmarks send tens of thousands of requests."""
+
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 class DemoLms:
     """A running demo LMS. ``url`` is its issuer; ``app`` the Flask app (same process)."""
 
     def __init__(self, server, thread: threading.Thread, app, url: str, data_dir: Path):
         self._server, self._thread, self.app, self.url, self.data_dir = server, thread, app, url, data_dir
         self.http = requests.Session()
+        self._owns_data = False  # True when start_demo_lms made a temporary data folder
 
     # -- generic ---------------------------------------------------------------------------
     def control(self, method: str, path: str, json: Any = None, **params: Any) -> Any:
@@ -53,6 +62,8 @@ class DemoLms:
         self._server.server_close()
         self._thread.join(timeout=10)
         self.http.close()
+        if self._owns_data:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self) -> "DemoLms":
         return self
@@ -130,11 +141,16 @@ class DemoLms:
 def start_demo_lms(port: int = 0, tool_base_url: str = "http://localhost:5000",
                    data_dir: str | Path | None = None, *, host: str = "127.0.0.1",
                    client_id: str = "tutornet-demo", deployment_id: str = "1",
-                   config: dict[str, Any] | None = None) -> DemoLms:
-    """Start the demo LMS on ``host:port`` (0 = a free port) in a daemon thread, control API on."""
+                   config: dict[str, Any] | None = None, quiet: bool = True) -> DemoLms:
+    """Start the demo LMS on ``host:port`` (0 = a free port) in a daemon thread, control API on.
+
+    Without ``data_dir`` a temporary folder is used and removed by ``stop()``. ``config`` adds or
+    overrides create_app keys. ``quiet`` silences the per-request access log.
+    """
     data = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="demo_lms_"))
     dispatcher = _Dispatcher()
-    server = make_server(host, port, dispatcher, threaded=True)
+    server = make_server(host, port, dispatcher, threaded=True,
+                         request_handler=_QuietHandler if quiet else WSGIRequestHandler)
     url = f"http://{host}:{server.server_port}"
     app = create_app({"ISSUER": url, "TOOL_BASE_URL": tool_base_url, "DEMO_LMS_DATA": str(data),
                       "CLIENT_ID": client_id, "DEPLOYMENT_ID": deployment_id, "DEMO_LMS_CONTROL": True,
@@ -142,7 +158,9 @@ def start_demo_lms(port: int = 0, tool_base_url: str = "http://localhost:5000",
     dispatcher.app = app
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"demo-lms-{server.server_port}", daemon=True)
     thread.start()
-    return DemoLms(server, thread, app, url, data)
+    lms = DemoLms(server, thread, app, url, data)
+    lms._owns_data = data_dir is None
+    return lms
 
 
 # ---- driving launches over HTTP --------------------------------------------------------------
