@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from .config import PROJECT_ROOT, load_config
 
 # Domain areas, each a package with `routes.bp` (and optionally `cli.commands`).
-AREAS = ("lti", "home", "admin", "resource_map", "surveys", "pathways", "events", "reports")
+AREAS = ("lti", "home", "admin", "resource_map", "surveys", "pathways", "events", "reports", "commission")
 
 
 def create_app(config: dict | None = None) -> Flask:

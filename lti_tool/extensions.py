@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.globals import app_ctx
 from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from sqlalchemy import orm
@@ -11,12 +12,15 @@ from .db import make_engine, make_session_factory
 
 
 class Database:
-    """Per-app engine and a request-scoped session (`db.session`), removed at teardown."""
+    """Per-app engine and an app-context-scoped session (`db.session`), removed at teardown."""
 
     def init_app(self, app: Flask) -> None:
         engine = make_engine(app.config["DATABASE_URL"])
         factory = make_session_factory(engine)
-        app.extensions["tutornet_db"] = (engine, orm.scoped_session(factory))
+        # One session per app context (not per thread): a request, a CLI command or a test's
+        # `with app.app_context()` each get their own, closed when that context ends.
+        scoped = orm.scoped_session(factory, scopefunc=lambda: id(app_ctx._get_current_object()))
+        app.extensions["tutornet_db"] = (engine, scoped)
 
         @app.teardown_appcontext
         def _remove_session(_exc):

@@ -114,11 +114,19 @@ def client(app):
 
 @pytest.fixture
 def db_session(app):
-    """A database session for arranging and checking rows directly."""
-    with app.app_context():
+    """A database session for arranging and checking rows directly, inside an app context.
+
+    The context belongs to a twin app (same config, same database): Flask reuses an already
+    pushed context of the *same* app for test-client requests, which would share `g` and the
+    session with the test; with a twin, every request gets its own context as in production,
+    while services called directly from the test still have `current_app` and translations.
+    """
+    twin = create_app(dict(app.config))
+    with twin.app_context():
         from lti_tool.extensions import db
 
         yield db.session
+    twin.extensions["tutornet_db"][0].dispose()
 
 
 class Auth:

@@ -1,0 +1,119 @@
+"""Commission pages for methodists: candidate files, meetings, decisions and their history."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from ..auth import ADMIN, METHODIST, check_network, require_actor, role_required
+from ..extensions import db
+from . import services
+from .criteria import CRITERIA, OUTCOMES
+from .forms import CriterionForm, DecisionForm, MeetingForm, NominateForm
+from .models import Candidacy, Meeting
+
+bp = Blueprint("commission", __name__, url_prefix="/commission")
+
+ROLE_NAMES = {"chair": "chair", "председатель": "chair", "secretary": "secretary", "секретарь": "secretary"}
+
+
+def _candidacy(candidacy_id: int) -> Candidacy:
+    return check_network(db.session.get(Candidacy, candidacy_id))
+
+
+@bp.get("/")
+@role_required(METHODIST, ADMIN)
+def index():
+    """Candidate files, meetings and the network's growth."""
+    actor = require_actor()
+    form = NominateForm()
+    form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(db.session, actor.network_id)]
+    return render_template("commission/index.html", form=form, meeting_form=MeetingForm(),
+                           files=services.candidacies(db.session, actor.network_id),
+                           meetings=services.meetings(db.session, actor.network_id),
+                           growth=services.network_growth(db.session, actor.network_id),
+                           current=services.current_decision, outcomes=OUTCOMES)
+
+
+@bp.post("/candidates")
+@role_required(METHODIST, ADMIN)
+def nominate():
+    actor = require_actor()
+    form = NominateForm()
+    form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(db.session, actor.network_id)]
+    if not form.validate_on_submit():
+        flash(_("Choose a candidate."), "error")
+        return redirect(url_for(".index"))
+    candidacy = services.open_candidacy(db.session, actor.network_id, form.person_id.data, actor.user_id,
+                                        form.statement.data)
+    db.session.commit()
+    return redirect(url_for(".candidate", candidacy_id=candidacy.id))
+
+
+@bp.get("/candidates/<int:candidacy_id>")
+@role_required(METHODIST, ADMIN)
+def candidate(candidacy_id: int):
+    """The candidate file: checklist with evidence, decisions history, decision form."""
+    actor = require_actor()
+    candidacy = _candidacy(candidacy_id)
+    decision_form = DecisionForm()
+    decision_form.meeting_id.choices = [(m.id, f"{m.held_on:%d.%m.%Y} — {m.title}")
+                                        for m in services.meetings(db.session, actor.network_id)]
+    return render_template("commission/candidate.html", candidacy=candidacy, criteria=CRITERIA,
+                           outcomes=OUTCOMES, decision_form=decision_form, criterion_form=CriterionForm,
+                           current=services.current_decision(candidacy))
+
+
+@bp.post("/candidates/<int:candidacy_id>/criteria/<code>")
+@role_required(METHODIST, ADMIN)
+def assess(candidacy_id: int, code: str):
+    candidacy = _candidacy(candidacy_id)
+    form = CriterionForm()
+    if code not in CRITERIA or not form.validate_on_submit():
+        flash(_("The assessment could not be saved."), "error")
+        return redirect(url_for(".candidate", candidacy_id=candidacy_id))
+    met = {"yes": True, "no": False}.get(form.met.data)
+    services.assess_criterion(db.session, candidacy, code, met, form.evidence.data)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".candidate", candidacy_id=candidacy_id, _anchor=f"criterion-{code}"))
+
+
+@bp.post("/meetings")
+@role_required(METHODIST, ADMIN)
+def create_meeting():
+    actor = require_actor()
+    form = MeetingForm()
+    if not form.validate_on_submit():
+        flash(_("Fill in the date, the title and at least one member."), "error")
+        return redirect(url_for(".index"))
+    members = [_parse_member(line) for line in form.members.data.splitlines() if line.strip()]
+    services.create_meeting(db.session, actor.network_id, form.held_on.data, form.title.data, members)
+    db.session.commit()
+    flash(_("Meeting created."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/candidates/<int:candidacy_id>/decisions")
+@role_required(METHODIST, ADMIN)
+def decide(candidacy_id: int):
+    actor = require_actor()
+    candidacy = _candidacy(candidacy_id)
+    form = DecisionForm()
+    form.meeting_id.choices = [(m.id, m.title) for m in services.meetings(db.session, actor.network_id)]
+    if not form.validate_on_submit():
+        flash(_("Choose a meeting and a decision, and state the reasons."), "error")
+        return redirect(url_for(".candidate", candidacy_id=candidacy_id))
+    meeting = check_network(db.session.get(Meeting, form.meeting_id.data))
+    services.record_decision(db.session, candidacy, meeting, form.outcome.data, form.reasons.data, actor.user_id)
+    db.session.commit()
+    flash(_("The decision is recorded."), "success")
+    return redirect(url_for(".candidate", candidacy_id=candidacy_id))
+
+
+def _parse_member(line: str) -> dict:
+    """'Петрова А. В. — председатель' → {"name": ..., "role": "chair"}."""
+    for sep in ("—", " - ", ","):
+        if sep in line:
+            name, role = line.split(sep, 1)
+            return {"name": name.strip(), "role": ROLE_NAMES.get(role.strip().lower(), "member")}
+    return {"name": line.strip(), "role": "member"}

@@ -1,0 +1,116 @@
+"""Candidate files, meetings and decisions; awarding the status grants the tutor role."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from ..resource_map.models import Person
+from ..tenancy.services import grant_role, revoke_role
+from .criteria import CRITERIA, OUTCOMES
+from .models import Candidacy, CriterionEvidence, Decision, Meeting
+
+
+class CommissionError(ValueError):
+    """A request the commission's rules do not allow (the message is shown to the methodist)."""
+
+
+def open_candidacy(session: Session, network_id: int, person_id: int, nominated_by_id: int | None,
+                   statement: str | None = None) -> Candidacy:
+    """Open a candidate file with every §3.3 criterion unassessed; one open file per person."""
+    person = session.get(Person, person_id)
+    if person is None or person.network_id != network_id:
+        raise CommissionError("unknown person")
+    existing = session.scalar(sa.select(Candidacy).where(Candidacy.network_id == network_id,
+                                                         Candidacy.person_id == person_id))
+    if existing is not None:
+        return existing
+    candidacy = Candidacy(network_id=network_id, person_id=person_id, nominated_by_id=nominated_by_id,
+                          statement=statement)
+    candidacy.criteria = [CriterionEvidence(code=code, position=i) for i, code in enumerate(CRITERIA)]
+    session.add(candidacy)
+    session.flush()
+    return candidacy
+
+
+def assess_criterion(session: Session, candidacy: Candidacy, code: str, met: bool | None, evidence: str | None) -> None:
+    """Record whether a criterion is met and the evidence for it."""
+    item = next((c for c in candidacy.criteria if c.code == code), None)
+    if item is None:
+        raise CommissionError("unknown criterion")
+    item.met = met
+    item.evidence = (evidence or "").strip() or None
+    session.flush()
+
+
+def create_meeting(session: Session, network_id: int, held_on: date, title: str, members: list[dict]) -> Meeting:
+    """A commission meeting; members are [{"name", "role"}] as written in the minutes."""
+    members = [m for m in members if m.get("name", "").strip()]
+    if not members:
+        raise CommissionError("a meeting needs at least one member")
+    meeting = Meeting(network_id=network_id, held_on=held_on, title=title.strip(), members=members)
+    session.add(meeting)
+    session.flush()
+    return meeting
+
+
+def current_decision(candidacy: Candidacy) -> Decision | None:
+    """The decision in force: the latest one (each supersedes the previous)."""
+    return candidacy.decisions[-1] if candidacy.decisions else None
+
+
+def record_decision(session: Session, candidacy: Candidacy, meeting: Meeting, outcome: str, reasons: str,
+                    decided_by_id: int) -> Decision:
+    """Record a decision (never edited later); awarding grants the tutor role, undoing revokes it."""
+    if outcome not in OUTCOMES:
+        raise CommissionError("unknown outcome")
+    if meeting.network_id != candidacy.network_id:
+        raise CommissionError("the meeting belongs to another network")
+    if not reasons.strip():
+        raise CommissionError("reasons are required")
+    previous = current_decision(candidacy)
+    decision = Decision(candidacy=candidacy, meeting=meeting, outcome=outcome, reasons=reasons.strip(),
+                        decided_by_id=decided_by_id, supersedes_id=previous.id if previous else None)
+    session.add(decision)
+    person = session.get(Person, candidacy.person_id)
+    if outcome == "awarded":
+        person.is_tutor = True
+        if person.user_id:
+            grant_role(session, candidacy.network_id, person.user_id, "tutor", decided_by_id,
+                       reason=f"commission decision, meeting {meeting.id}")
+    elif previous is not None and previous.outcome == "awarded":
+        person.is_tutor = False
+        if person.user_id:
+            revoke_role(session, candidacy.network_id, person.user_id, "tutor")
+    session.flush()
+    return decision
+
+
+def candidacies(session: Session, network_id: int) -> list[Candidacy]:
+    """Every candidate file of the network with criteria and decisions loaded."""
+    return list(session.scalars(
+        sa.select(Candidacy).where(Candidacy.network_id == network_id)
+        .options(selectinload(Candidacy.criteria), selectinload(Candidacy.decisions))
+        .order_by(Candidacy.created_at.desc())
+    ))
+
+
+def eligible_people(session: Session, network_id: int) -> list[Person]:
+    """Tutees who could be nominated: active persons who are not tutors yet."""
+    return list(session.scalars(
+        sa.select(Person).where(Person.network_id == network_id, Person.is_tutor.is_(False),
+                                Person.retired_at.is_(None)).order_by(Person.full_name)
+    ))
+
+
+def meetings(session: Session, network_id: int) -> list[Meeting]:
+    return list(session.scalars(sa.select(Meeting).where(Meeting.network_id == network_id)
+                                .order_by(Meeting.held_on.desc())))
+
+
+def network_growth(session: Session, network_id: int) -> dict:
+    """Tutees who became tutors through the commission: awarded decisions in force."""
+    files = candidacies(session, network_id)
+    awarded = [c for c in files if (d := current_decision(c)) is not None and d.outcome == "awarded"]
+    return {"awarded": len(awarded), "candidates": len(files), "people": awarded}
