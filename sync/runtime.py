@@ -28,9 +28,9 @@ _lock = threading.Lock()
 _runtimes: dict[tuple[int, str], Runtime] = {}
 
 
-def build_runtime(settings: dict) -> Runtime:
+def build_runtime(settings: dict, sessions: orm.sessionmaker | None = None) -> Runtime:
     """A runtime for `settings` (fresh objects; tests and benchmarks build their own)."""
-    sessions = session_factory(settings["DATABASE_URL"])
+    sessions = sessions or session_factory(settings["DATABASE_URL"])
     kv = make_kv(settings, sessions)
     http = shared_http(settings["SYNC_PER_PLATFORM_CONCURRENCY"])
     tokens = TokenProvider(sessions, kv, http, (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"]))
