@@ -166,6 +166,9 @@ class Offering(Base):
     delivery: Mapped[str] = mapped_column(sa.String(16), default="in_person")  # in_person | online | mixed
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
+    # Casefolded title, description, topic and provider names, kept by resource_map.services:
+    # SQLite's lower() is ASCII-only, so Russian case-insensitive search matches against this.
+    search_text: Mapped[str | None] = mapped_column(sa.Text)
 
     topic: Mapped[Topic] = relationship()
     person: Mapped[Person | None] = relationship()
