@@ -13,6 +13,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..lti.registrations import RegistrationError
 from . import dynreg, services
 from .forms import ConfirmRegistrationForm
 from .fetch import FetchError
@@ -72,28 +73,29 @@ def register_finish():
     choice = services.NetworkChoice(form.network_mode.data, form.network_name.data or "",
                                     form.invitation_code.data or "")
     try:
-        services.check_choice(db.session, choice)
-        scopes, registration = _scopes_and_registration(config)
-        result = dynreg.send_registration(config, state.get("token", ""), registration, fetch_policy())
-        saved = services.save_registration(db.session, config, result, choice)
-        db.session.commit()
+        saved, result = _register(config, state.get("token", ""), choice)
     except services.JoinRefused:
-        db.session.rollback()
         return _refused(_("The invitation code is not valid: it is unknown, used, revoked or expired. "
                           "Nothing was registered. Ask the network's administrator for a new code."), 403)
     except FetchError as exc:
-        db.session.rollback()
         return _refused(fetch_problem(exc, registering=True), 502)
     except dynreg.InvalidConfiguration as exc:
-        db.session.rollback()
         return _refused(config_problem(exc), 502)
-    except (_registration_error(), IntegrityError) as exc:
-        db.session.rollback()
-        return _refused(_("The registration could not be stored: %(detail)s", detail=str(exc)[:300]), 409)
+    except (RegistrationError, IntegrityError) as exc:
+        detail = exc.message if isinstance(exc, RegistrationError) else _("it conflicts with another registration")
+        return _refused(_("The registration could not be stored: %(detail)s", detail=detail), 409)
     return render_template("admin/register_done.html", saved=saved, config=config, result=result)
 
 
-def _registration_error() -> type[Exception]:
-    from ..lti.registrations import RegistrationError
-
-    return RegistrationError
+def _register(config: dynreg.PlatformConfiguration, token: str, choice: services.NetworkChoice):
+    """Check the network choice, POST to the platform, store everything in one transaction."""
+    try:
+        services.check_choice(db.session, choice)
+        _scopes, registration = _scopes_and_registration(config)
+        result = dynreg.send_registration(config, token, registration, fetch_policy())
+        saved = services.save_registration(db.session, config, result, choice)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()  # nothing half-stored, whatever failed
+        raise
+    return saved, result

@@ -8,7 +8,8 @@ from flask_babel import ngettext
 from ..auth import ADMIN, METHODIST, require_actor, role_required
 from ..db import utcnow
 from ..extensions import db
-from ..lti.models import ToolKey
+from ..lti import keys
+from ..lti.registrations import RegistrationError, set_platform_enabled
 from . import console, invitations, services
 from .forms import ActionForm, InvitationForm, PlatformForm
 from .messages import fetch_policy
@@ -30,9 +31,9 @@ def _registration_rules(state) -> None:
 def index():
     """Platforms and deployments of the actor's network with sync figures, and the tool keys."""
     nid = require_actor().network_id
-    keys = db.session.query(ToolKey).order_by(ToolKey.created_at.desc()).limit(10).all()
     return render_template("admin/index.html", platforms=console.overview(db.session, nid),
-                           failed=console.count_failed(db.session, nid), keys=keys, action=ActionForm())
+                           failed=console.count_failed(db.session, nid), keys=keys.all_keys(db.session)[:10],
+                           action=ActionForm())
 
 
 @bp.route("/platforms/new", methods=["GET", "POST"])
@@ -48,9 +49,9 @@ def add_platform():
         except services.InvalidKeySet as exc:
             db.session.rollback()
             form.key_set_url.errors.append(_("The keyset is not usable: %(detail)s", detail=str(exc)))
-        except _registration_error() as exc:
+        except RegistrationError as exc:
             db.session.rollback()
-            form.issuer.errors.append(str(exc))
+            form.issuer.errors.append(exc.message)
         else:
             flash(_("Platform %(name)s added.", name=platform.name or platform.issuer), "success")
             return redirect(url_for("admin.index"))
@@ -65,8 +66,6 @@ def set_enabled(platform_id: int, action: str):
     platform = console.platform_in_network(db.session, require_actor().network_id, platform_id)
     if platform is None:
         abort(404)
-    from ..lti.registrations import set_platform_enabled
-
     set_platform_enabled(db.session, platform.id, action == "enable")
     db.session.commit()
     flash(_("Platform enabled.") if action == "enable" else _("Platform disabled: its launches are refused."),
@@ -79,9 +78,7 @@ def set_enabled(platform_id: int, action: str):
 def rotate_keys():
     """Rotate the tool's signing key; the old key stays published for a week (platforms cache it)."""
     _checked_post()
-    from ..lti.keys import rotate_keys as rotate
-
-    rotate(db.session)
+    keys.rotate_keys(db.session)
     db.session.commit()
     flash(_("A new signing key is in use; the previous one stays published for 7 days."), "success")
     return redirect(url_for("admin.index"))
@@ -137,12 +134,6 @@ def retry_grades(outbox_id: int | None):
     db.session.commit()
     flash(ngettext("%(num)d grade queued for delivery.", "%(num)d grades queued for delivery.", count), "success")
     return redirect(url_for("admin.failed_grades"))
-
-
-def _registration_error() -> type[Exception]:
-    from ..lti.registrations import RegistrationError
-
-    return RegistrationError
 
 
 def _checked_post() -> None:
