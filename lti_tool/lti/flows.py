@@ -1,0 +1,125 @@
+"""The LTI request flows behind the thin views: login initiation, launch, deep-linking response."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from pylti1p3.deep_link import DeepLink
+from pylti1p3.exception import LtiException
+from sqlalchemy.exc import IntegrityError
+
+from ..auth import require_actor, sign_in
+from ..extensions import db
+from ..i18n import remember_locale
+from . import dispatch
+from .errors import LaunchRefused
+from .launch import CLAIM, ToolMessageLaunch, ToolOIDCLogin, on_this_tool
+from .provisioning import provision
+
+log = logging.getLogger(__name__)
+
+PROBE_COOKIE = "tutornet_cookie_probe"
+NEW_WINDOW_PARAM = "lti1p3_new_window"
+DEEP_LINK_SESSION_KEY = "lti_deep_link_launch"
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
+
+
+def launch_url() -> str:
+    """The redirect URI registered at every platform (also the target of deep-linked items)."""
+    return current_app.config["TOOL_BASE_URL"] + "/lti/launch"
+
+
+def login():
+    """OIDC login initiation: a cookie check page first in a new browser, then the redirect."""
+    params = request.values
+    if not params.get("iss") or not params.get("login_hint"):
+        raise LaunchRefused(400, _("The login request is incomplete (iss and login_hint are required)."))
+    if params.get("target_link_uri") and not on_this_tool(params["target_link_uri"]):
+        raise LaunchRefused(400, _("The launch targets an address that is not this tool (target_link_uri)."))
+    oidc = ToolOIDCLogin.from_request()
+    oidc.validate_oidc_login()  # refuse unknown or disabled platforms before showing any page
+    if not params.get(NEW_WINDOW_PARAM) and PROBE_COOKIE not in request.cookies:
+        return cookie_check_page({k: params[k] for k in LOGIN_PARAMS if params.get(k)})
+    return oidc.redirect(launch_url())
+
+
+def cookie_check_page(params: dict):
+    """Sets a probe cookie; lti.js continues at once if the browser kept it, else offers a new window."""
+    response = current_app.make_response(render_template("lti/cookie_check.html", params=params,
+                                                         new_window_param=NEW_WINDOW_PARAM))
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    response.set_cookie(PROBE_COOKIE, "1", max_age=365 * 86400, path="/", secure=secure,
+                        samesite=current_app.config.get("SESSION_COOKIE_SAMESITE"),
+                        partitioned=secure and current_app.config.get("SESSION_COOKIE_PARTITIONED", False))
+    return response
+
+
+def launch():
+    """Validate, provision, sign in, then open the placed resource or the deep-linking picker."""
+    message = ToolMessageLaunch.from_request()
+    message.validate()
+    claims = message.claims
+    platform = message.registration.platform
+    deployment = message.deployment.row
+    try:
+        result = _provision_and_commit(platform, deployment, claims, message.is_deep_link_launch())
+    except IntegrityError:
+        # Two first launches of the same user/course at once: the other one created the rows.
+        db.session.rollback()
+        result = _provision_and_commit(platform, deployment, claims, message.is_deep_link_launch())
+    sign_in(result.actor)
+    remember_locale((claims.get(CLAIM + "launch_presentation") or {}).get("locale"))
+    if message.is_deep_link_launch():
+        session[DEEP_LINK_SESSION_KEY] = message.get_launch_id()
+        return redirect(url_for("lti.deep_link_picker"), code=303)
+    return redirect(dispatch.target_url(result.actor, result.target_kind, result.target_id), code=303)
+
+
+def _provision_and_commit(platform, deployment, claims: dict, deep_linking: bool):
+    """Provision in one transaction; a learner's deep-linking request is refused and rolled back."""
+    result = provision(db.session, platform, deployment, claims)
+    if deep_linking and not dispatch.can_deep_link(result.actor):
+        db.session.rollback()
+        raise LaunchRefused(403, _("Only tutors and methodists can place TutorNet materials in a course."))
+    db.session.commit()
+    return result
+
+
+def deep_link_picker():
+    """The picker of a deep-linking launch of this session."""
+    actor = require_actor()
+    if not session.get(DEEP_LINK_SESSION_KEY) or not dispatch.can_deep_link(actor):
+        raise LaunchRefused(403, _("Open the deep-linking selection again from your course."))
+    settings = _restore().claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings") or {}
+    return render_template("lti/deep_link.html", choices=dispatch.choices(db.session, actor.network_id),
+                           multiple=str(settings.get("accept_multiple", "true")).lower() != "false",
+                           settings=settings)
+
+
+def deep_link_response(values: list[str]):
+    """Sign the chosen items into an LtiDeepLinkingResponse and auto-post it to the platform."""
+    actor = require_actor()
+    message = _restore()
+    available = {c.value: c for c in dispatch.choices(db.session, actor.network_id)}
+    picked = [available[v] for v in values if v in available]
+    if not picked:
+        raise LaunchRefused(400, _("Choose at least one item to place."))
+    resources = [dispatch.content_item(c, launch_url()) for c in picked]
+    deep_link: DeepLink = message.get_deep_link()
+    token = deep_link.get_response_jwt(resources)
+    db.session.commit()  # a tool key generated on first use must be kept
+    session.pop(DEEP_LINK_SESSION_KEY, None)
+    settings = message.claims["https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"]
+    return render_template("lti/deep_link_return.html", return_url=settings["deep_link_return_url"], jwt=token)
+
+
+def _restore() -> ToolMessageLaunch:
+    launch_id = session.get(DEEP_LINK_SESSION_KEY)
+    try:
+        if not launch_id:
+            raise LtiException("no deep-linking launch in this session")
+        return ToolMessageLaunch.restore(launch_id)
+    except LtiException as exc:
+        raise LaunchRefused(400, _("This deep-linking selection has expired. Open it again from your course."),
+                            str(exc)) from exc

@@ -1,0 +1,190 @@
+"""Rows a validated launch leaves behind, so the tool and the sync worker can work without it.
+
+User (issuer + sub), course (context of the deployment, in the deployment's network), enrollment
+with the LTI roles, resource link with its target and AGS line item, the course's NRPS/AGS
+endpoints and scopes, the network's person, and the platform's last launch time. A repeat launch
+costs one SELECT per row kind and UPDATEs only what changed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..auth import Actor
+from ..db import utcnow
+from ..tenancy.models import Course, Enrollment, User
+from ..tenancy.services import ensure_person, granted_roles
+from .models import Deployment, LineItem, Platform, ResourceLink
+from .roles import map_roles
+
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+NRPS_CLAIM = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+LAST_LAUNCH_RESOLUTION = timedelta(minutes=1)  # Platform.last_launch_at is not rewritten more often
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    """What the launch resolved to: the actor to sign in and where to send them."""
+
+    actor: Actor
+    user: User
+    course: Course | None
+    link: ResourceLink | None
+    target_kind: str
+    target_id: int | None
+
+
+def _set(row, **values) -> None:
+    """Assign only changed values (unchanged rows cost no UPDATE)."""
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+def custom_target(claims: dict) -> tuple[str | None, int | None]:
+    """The (kind, id) a deep-linked item carries in its custom parameters."""
+    custom = claims.get(CLAIM + "custom") or {}
+    kind = custom.get("tutornet_kind") if isinstance(custom, dict) else None
+    if not kind or not isinstance(kind, str):
+        return None, None
+    raw = str(custom.get("tutornet_id") or "").strip()
+    return kind, int(raw) if raw.isdigit() else None
+
+
+def upsert_user(session: Session, issuer: str, claims: dict) -> User:
+    """The platform's user by `sub`, with the personal data this launch carries."""
+    user = session.scalar(sa.select(User).where(User.issuer == issuer, User.sub == claims["sub"]))
+    if user is None:
+        user = User(issuer=issuer, sub=claims["sub"])
+        session.add(user)
+    locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale")
+    # Only what was sent is updated: a launch without names does not erase known names.
+    for field in ("name", "given_name", "family_name", "email"):
+        if claims.get(field):
+            _set(user, **{field: str(claims[field])[:255]})
+    if locale:
+        _set(user, locale=str(locale)[:16])
+    user.last_seen_at = utcnow()
+    return user
+
+
+def upsert_course(session: Session, deployment: Deployment, claims: dict) -> Course | None:
+    """The context's course in the deployment's network, with its service endpoints."""
+    context = claims.get(CLAIM + "context") or {}
+    if not context.get("id"):
+        return None
+    course = session.scalar(
+        sa.select(Course).where(Course.deployment_id == deployment.id, Course.lti_context_id == str(context["id"]))
+    )
+    if course is None:
+        course = Course(network_id=deployment.network_id, deployment_id=deployment.id, lti_context_id=str(context["id"]))
+        session.add(course)
+    _set(course, title=context.get("title") or course.title, label=context.get("label") or course.label)
+    ags = claims.get(AGS_CLAIM) or {}
+    if ags.get("lineitems"):
+        _set(course, ags_lineitems_url=ags["lineitems"], ags_scopes=sorted(ags.get("scope") or []))
+    nrps = claims.get(NRPS_CLAIM) or {}
+    if nrps.get("context_memberships_url"):
+        _set(course, nrps_url=nrps["context_memberships_url"])
+    return course
+
+
+def upsert_enrollment(session: Session, course: Course, user: User, lti_roles: list) -> Enrollment:
+    """The membership with the roles of this launch (a launch re-activates it)."""
+    enrollment = None
+    if course.id is not None and user.id is not None:
+        enrollment = session.scalar(
+            sa.select(Enrollment).where(Enrollment.course_id == course.id, Enrollment.user_id == user.id)
+        )
+    if enrollment is None:
+        enrollment = Enrollment(course=course, user=user, source="launch")
+        session.add(enrollment)
+    roles = [r for r in lti_roles if isinstance(r, str)]
+    _set(enrollment, lti_roles=roles, status="active")
+    return enrollment
+
+
+def upsert_link(session: Session, course: Course, claims: dict) -> ResourceLink | None:
+    """The placed link; its target is recorded from the custom claim at its first launch."""
+    link_claim = claims.get(CLAIM + "resource_link") or {}
+    if not link_claim.get("id"):
+        return None
+    if course.id is None:
+        session.flush()  # a new course: its id is needed
+    link = session.scalar(
+        sa.select(ResourceLink).where(ResourceLink.course_id == course.id,
+                                      ResourceLink.lti_resource_link_id == str(link_claim["id"]))
+    )
+    if link is None:
+        link = ResourceLink(course_id=course.id, lti_resource_link_id=str(link_claim["id"]), target_kind="home")
+        session.add(link)
+    kind, target_id = custom_target(claims)
+    if kind and link.target_kind == "home" and link.target_id is None:
+        _set(link, target_kind=kind[:32], target_id=target_id)
+    ags = claims.get(AGS_CLAIM) or {}
+    _set(link, title=link_claim.get("title") or link.title, ags_lineitem_url=ags.get("lineitem") or link.ags_lineitem_url)
+    return link
+
+
+def upsert_line_item(session: Session, course: Course, link: ResourceLink, claims: dict) -> LineItem | None:
+    """The line item coupled to the link (Moodle sends `lineitem` only when exactly one is)."""
+    url = (claims.get(AGS_CLAIM) or {}).get("lineitem")
+    if not url:
+        return None
+    if link.id is None:
+        session.flush()
+    item = session.scalar(sa.select(LineItem).where(LineItem.course_id == course.id, LineItem.url == url))
+    if item is not None:
+        return item
+    custom = claims.get(CLAIM + "custom") or {}
+    resource_id = str(custom.get("tutornet_resource_id") or "")[:255]
+    tag = str(custom.get("tutornet_tag") or "")[:255]
+    item = session.scalar(sa.select(LineItem).where(
+        LineItem.course_id == course.id, LineItem.resource_link_id == link.id,
+        LineItem.resource_id == resource_id, LineItem.tag == tag))
+    if item is None:
+        try:
+            maximum = float(custom.get("tutornet_score_maximum") or 100)
+        except (TypeError, ValueError):
+            maximum = 100.0
+        item = LineItem(course_id=course.id, resource_link_id=link.id, resource_id=resource_id, tag=tag,
+                        label=str(custom.get("tutornet_label") or link.title or "TutorNet")[:255], score_maximum=maximum)
+        session.add(item)
+    item.url = url
+    return item
+
+
+def provision(session: Session, platform: Platform, deployment: Deployment, claims: dict) -> Provisioned:
+    """Upsert every row of a validated launch and return the actor (the caller commits)."""
+    network_id = deployment.network_id
+    lti_roles = claims.get(CLAIM + "roles") or []
+    user = upsert_user(session, platform.issuer, claims)
+    course = upsert_course(session, deployment, claims)
+    link = None
+    if course is not None:
+        upsert_enrollment(session, course, user, lti_roles)
+        link = upsert_link(session, course, claims)
+        if link is not None:
+            upsert_line_item(session, course, link, claims)
+    ensure_person(session, network_id, user)  # flushes
+    roles = map_roles(lti_roles, granted_roles(session, network_id, user.id))
+    now = utcnow()
+    if platform.last_launch_at is None or _aware(platform.last_launch_at) < now - LAST_LAUNCH_RESOLUTION:
+        platform.last_launch_at = now
+    if link is not None:
+        kind, target_id = link.target_kind, link.target_id
+    else:
+        kind, target_id = custom_target(claims)
+    actor = Actor(user_id=user.id, network_id=network_id, roles=roles, course_id=course.id if course else None,
+                  resource_link_id=link.id if link else None, name=user.display_name)
+    return Provisioned(actor, user, course, link, kind or "home", target_id)
+
+
+def _aware(value):
+    from datetime import timezone
+
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
