@@ -1,4 +1,153 @@
-"""HTTP views of the events area."""
-from flask import Blueprint
+"""HTTP views of the events area: the list, an event's page, sign-up and its management.
+
+Grading, protocol and calendar views live in `views_*.py` beside this module and register on `bp`.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..auth import require_actor
+from ..extensions import db
+from ..resource_map.catalog import FORMS, form_label
+from ..resource_map.models import Organization, Person, Topic
+from . import calendar, lms, services, signup
+from .access import actor_person, can_manage, load_event, load_participant, may_grade, require_grader
+from .forms import SessionForm
+from .models import Participant
+from .services import EventError
 
 bp = Blueprint("events", __name__, url_prefix="/events")
+
+
+@bp.context_processor
+def _helpers():
+    """Template helpers of this area's pages."""
+    return {"form_label": form_label}
+
+
+def fail(exc: EventError, event_id: int | None = None):
+    """Roll back, show the rule's message, go back to the event (or the list)."""
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    return redirect(url_for("events.detail", event_id=event_id) if event_id else url_for("events.index"))
+
+
+@bp.get("/")
+def index():
+    """Upcoming sessions by date, filterable by topic and form; the actor's own sign-ups."""
+    actor = require_actor()
+    topic_id = request.args.get("topic", type=int)
+    form = request.args.get("form") if request.args.get("form") in FORMS else None
+    rows = calendar.upcoming(db.session, actor.network_id, today=date.today(), topic_id=topic_id, form=form,
+                             include_drafts=can_manage(actor))
+    topics = db.session.scalars(sa.select(Topic).where(Topic.network_id == actor.network_id,
+                                                       Topic.retired_at.is_(None)).order_by(Topic.name))
+    mine = calendar.person_sessions(db.session, actor_person(actor).id)
+    db.session.commit()
+    return render_template("events/index.html", rows=rows, topics=list(topics), forms=FORMS, topic_id=topic_id,
+                           form=form, mine=mine, can_manage=can_manage(actor))
+
+
+@bp.get("/<int:event_id>")
+def detail(event_id: int):
+    """The event: sessions, leaders, sign-up; the roster and LMS delivery for its tutors."""
+    actor = require_actor()
+    event = load_event(event_id)
+    me = actor_person(actor)
+    mine = db.session.scalar(sa.select(Participant).where(Participant.event_id == event.id,
+                                                          Participant.person_id == me.id))
+    grader = may_grade(event, actor)
+    roster = [p for p in event.participants if p.status != "cancelled"] if grader else []
+    context = {
+        "event": event, "mine": mine, "grader": grader, "manager": can_manage(actor), "roster": roster,
+        "position": signup.waitlist_position(db.session, mine) if mine else None,
+        "taken": signup.registered_count(db.session, event.id), "open": signup.signup_open(event),
+        "delivery": lms.delivery_overview(db.session, event, roster) if grader else {},
+        "candidates": signup.roster_candidates(db.session, actor.network_id) if grader else [],
+        "tutors": _tutors(actor.network_id) if can_manage(actor) else [],
+        "session_form": SessionForm(), "scale": services.get_scale(db.session, event.network_id, event.form),
+    }
+    db.session.commit()
+    return render_template("events/detail.html", **context)
+
+
+@bp.post("/<int:event_id>/signup")
+def sign_up(event_id: int):
+    """The actor signs up (or joins the waitlist)."""
+    actor = require_actor()
+    event = load_event(event_id)
+    try:
+        row = signup.sign_up(db.session, event.id, actor_person(actor).id, added_by_id=actor.user_id)
+    except EventError as exc:
+        return fail(exc, event_id)
+    db.session.commit()
+    flash(_("You are registered.") if row.status == "registered" else _("The event is full: you are on the waitlist."),
+          "success")
+    return redirect(url_for("events.detail", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/cancel")
+def cancel_own(event_id: int):
+    """The actor cancels their own sign-up."""
+    actor = require_actor()
+    event = load_event(event_id)
+    row = db.session.scalar(sa.select(Participant).where(Participant.event_id == event.id,
+                                                         Participant.person_id == actor_person(actor).id))
+    if row is None:
+        abort(404)
+    signup.cancel(db.session, row.id)
+    db.session.commit()
+    flash(_("Your sign-up is cancelled."), "success")
+    return redirect(url_for("events.detail", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/participants")
+def add_participant(event_id: int):
+    """Tutors of the event and methodists add a person from the roster or the network."""
+    actor = require_grader(event := load_event(event_id))
+    person = db.session.get(Person, request.form.get("person_id", type=int) or 0)
+    if person is None or person.network_id != actor.network_id:
+        abort(404)
+    try:
+        row = signup.sign_up(db.session, event.id, person.id, added_by_id=actor.user_id, by_staff=True)
+    except EventError as exc:
+        return fail(exc, event_id)
+    db.session.commit()
+    flash(_("%(name)s added (%(status)s).", name=person.full_name, status=status_name(row.status)), "success")
+    return redirect(url_for("events.detail", event_id=event_id) + "#roster")
+
+
+@bp.post("/<int:event_id>/participants/<int:participant_id>/cancel")
+def cancel_participant(event_id: int, participant_id: int):
+    """Tutors of the event and methodists cancel someone's sign-up (the waitlist moves up)."""
+    require_grader(event := load_event(event_id))
+    row = load_participant(event, participant_id)
+    promoted = signup.cancel(db.session, row.id)
+    db.session.commit()
+    for p in promoted:
+        flash(_("%(name)s moved up from the waitlist.", name=p.person.full_name), "info")
+    return redirect(url_for("events.detail", event_id=event_id) + "#roster")
+
+
+def status_name(status: str) -> str:
+    """Translated participant status."""
+    return {"registered": _("registered"), "waitlisted": _("waitlisted"), "cancelled": _("cancelled")}[status]
+
+
+def _tutors(network_id: int) -> list[Person]:
+    return list(db.session.scalars(sa.select(Person).where(Person.network_id == network_id, Person.is_tutor,
+                                                           Person.retired_at.is_(None)).order_by(Person.full_name)))
+
+
+def _reference(network_id: int):
+    topics = db.session.scalars(sa.select(Topic).where(Topic.network_id == network_id).order_by(Topic.name))
+    orgs = db.session.scalars(sa.select(Organization).where(Organization.network_id == network_id,
+                                                            Organization.retired_at.is_(None)).order_by(Organization.name))
+    return list(topics), services.network_years(db.session, network_id), list(orgs)
+
+
+from . import views_grading, views_manage, views_protocol  # noqa: E402,F401  (register their views on bp)

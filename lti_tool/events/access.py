@@ -1,0 +1,78 @@
+"""Loading events for a request: network scope (404 elsewhere) and who may manage or grade."""
+from __future__ import annotations
+
+from flask import abort
+
+from ..auth import METHODIST, TUTOR, Actor, check_network, require_actor
+from ..extensions import db
+from ..resource_map.models import Person
+from ..tenancy.models import User
+from ..tenancy.services import ensure_person
+from .models import Event, EventSession, Participant
+from .services import can_grade
+
+
+def actor_person(actor: Actor | None = None) -> Person:
+    """The actor's person in their network (created on first need)."""
+    actor = actor or require_actor()
+    user = db.session.get(User, actor.user_id)
+    if user is None:
+        abort(401)
+    return ensure_person(db.session, actor.network_id, user)
+
+
+def can_manage(actor: Actor) -> bool:
+    """Methodists (and administrators) manage every event of their network."""
+    return actor.is_staff
+
+
+def load_event(event_id: int) -> Event:
+    """The event of the actor's network, else 404; drafts only for staff and the event's tutors."""
+    actor = require_actor()
+    event = check_network(db.session.get(Event, event_id), actor)
+    if event.status == "draft" and not (can_manage(actor) or may_grade(event, actor)):
+        abort(404)
+    return event
+
+
+def load_session(session_id: int) -> EventSession:
+    """An event session of the actor's network, else 404."""
+    row = db.session.get(EventSession, session_id)
+    if row is None:
+        abort(404)
+    load_event(row.event_id)
+    return row
+
+
+def load_participant(event: Event, participant_id: int) -> Participant:
+    """A participant of this event, else 404."""
+    row = db.session.get(Participant, participant_id)
+    if row is None or row.event_id != event.id:
+        abort(404)
+    return row
+
+
+def may_grade(event: Event, actor: Actor | None = None) -> bool:
+    """True for methodists and for tutors who lead or were assigned to the event."""
+    actor = actor or require_actor()
+    if actor.is_staff:
+        return True
+    if not actor.has(TUTOR):
+        return False
+    return can_grade(db.session, event, actor_person(actor).id, is_staff=False, is_tutor=True)
+
+
+def require_grader(event: Event) -> Actor:
+    """403 unless the actor may grade (and keep the roster of) this event."""
+    actor = require_actor()
+    if not may_grade(event, actor):
+        abort(403)
+    return actor
+
+
+def require_manager() -> Actor:
+    """403 unless the actor is a methodist of the network."""
+    actor = require_actor()
+    if not (can_manage(actor) or actor.has(METHODIST)):
+        abort(403)
+    return actor

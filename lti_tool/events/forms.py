@@ -1,0 +1,55 @@
+"""Forms of the events area (Flask-WTF: CSRF token and validation)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+
+from ..resource_map.catalog import FORMS
+
+
+class EventForm(FlaskForm):
+    """Create or edit an event (methodists)."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=512)])
+    form = SelectField(_l("Form of work"), choices=[])
+    topic_id = SelectField(_l("Topic"), coerce=int, choices=[])
+    year_id = SelectField(_l("Academic year"), coerce=int, choices=[])
+    host_organization_id = SelectField(_l("Host organization"), coerce=int, choices=[])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
+    capacity = IntegerField(_l("Capacity (empty: no limit)"), validators=[Optional(), NumberRange(min=0, max=10000)])
+    min_sessions = IntegerField(_l("Sessions to attend for completion"), default=1,
+                                validators=[DataRequired(), NumberRange(min=1, max=100)])
+    min_score = DecimalField(_l("Minimum score for completion (empty: none)"), places=None,
+                             validators=[Optional(), NumberRange(min=0)])
+    best_practice = BooleanField(_l("Best practice (shown in reports)"))
+
+    def set_choices(self, topics, years, organizations) -> None:
+        """Fill the selects from the network's reference data."""
+        self.form.choices = [(code, str(label)) for code, label in FORMS.items()]
+        self.topic_id.choices = [(0, _l("— none —"))] + [(t.id, t.name) for t in topics]
+        self.year_id.choices = [(y.id, y.title) for y in years]
+        self.host_organization_id.choices = [(0, _l("— none —"))] + [
+            (o.id, " ".join(x for x in (o.number, o.name) if x)) for o in organizations]
+
+    def values(self) -> dict:
+        """Field values as model attributes."""
+        return {
+            "title": self.title.data.strip(), "form": self.form.data, "year_id": self.year_id.data,
+            "topic_id": self.topic_id.data or None, "host_organization_id": self.host_organization_id.data or None,
+            "description": self.description.data or None, "capacity": self.capacity.data,
+            "min_sessions": self.min_sessions.data,
+            "min_score": float(self.min_score.data) if self.min_score.data is not None else None,
+            "best_practice": self.best_practice.data,
+        }
+
+
+class SessionForm(FlaskForm):
+    """Add a session to an event."""
+
+    on_date = DateField(_l("Date"), validators=[DataRequired()])
+    start_time = TimeField(_l("Starts at"), validators=[Optional()])
+    end_time = TimeField(_l("Ends at"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=512)])
+    online_url = StringField(_l("Online link"), validators=[Optional(), URL(), Length(max=1024)])

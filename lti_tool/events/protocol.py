@@ -1,0 +1,153 @@
+"""The event protocol (протокол мероприятия): numbering, the data shown on the page and the XLSX.
+
+The number is "№ N" per network and academic year, given when the protocol is first issued.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..resource_map.catalog import form_label
+from .models import Attendance, Event, EventCompletion, EventSession, Participant, ProtocolNote
+
+
+def issue(session: Session, event: Event) -> int:
+    """Give the event the next protocol number of its network and year (once); returns it."""
+    for _attempt in range(5):
+        if event.protocol_number is not None:
+            return event.protocol_number
+        top = session.scalar(sa.select(sa.func.max(Event.protocol_number)).where(
+            Event.network_id == event.network_id, Event.year_id == event.year_id)) or 0
+        try:
+            with session.begin_nested():  # a concurrent issue of another event may take the number
+                event.protocol_number, event.protocol_issued_at = top + 1, utcnow()
+        except IntegrityError:
+            session.refresh(event)
+    if event.protocol_number is None:
+        raise RuntimeError("could not allocate a protocol number")
+    return event.protocol_number
+
+
+def add_note(session: Session, event: Event, text: str, kind: str = "decision",
+             created_by_id: int | None = None) -> ProtocolNote:
+    """Add a decision or a note to the protocol."""
+    note = ProtocolNote(event_id=event.id, kind=kind if kind in ("decision", "note") else "note",
+                        text=text.strip(), created_by_id=created_by_id)
+    session.add(note)
+    session.flush()
+    session.expire(event, ["notes"])
+    return note
+
+
+@dataclass
+class ProtocolRow:
+    """A participant's line: name, organization, per-session status/score, completion."""
+
+    name: str
+    organization: str
+    cells: list[str]
+    completed: bool
+    score: float | None
+
+
+@dataclass
+class ProtocolData:
+    """Everything the protocol shows, in display order."""
+
+    number: int | None
+    event: Event
+    sessions: list[EventSession]
+    leaders: list[str]
+    rows: list[ProtocolRow] = field(default_factory=list)
+    decisions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def status_label(status: str) -> str:
+    """Short translated attendance status."""
+    return {"present": _("present"), "late": _("late"), "excused": _("excused"),
+            "absent": _("absent")}.get(status, status)
+
+
+def build(session: Session, event: Event) -> ProtocolData:
+    """Collect the protocol's data (registered participants only, by name)."""
+    sessions = list(event.sessions)
+    participants = sorted(session.scalars(sa.select(Participant).where(
+        Participant.event_id == event.id, Participant.status == "registered")), key=lambda p: p.person.full_name)
+    marks = {(a.session_id, a.participant_id): a for a in session.scalars(
+        sa.select(Attendance).join(EventSession).where(EventSession.event_id == event.id))}
+    completions = {c.participant_id: c for c in session.scalars(sa.select(EventCompletion).where(
+        EventCompletion.participant_id.in_([p.id for p in participants])))}
+    data = ProtocolData(event.protocol_number, event, sessions,
+                        [leader.person.full_name for leader in event.leaders if leader.kind == "lead"])
+    for p in participants:
+        cells = []
+        for s in sessions:
+            a = marks.get((s.id, p.id))
+            cells.append("" if a is None else status_label(a.status) + (f" ({a.score:g})" if a.score is not None else ""))
+        c = completions.get(p.id)
+        org = p.person.organization
+        data.rows.append(ProtocolRow(p.person.full_name, org.number or org.name if org else "", cells,
+                                     bool(c and c.completed), c.score if c else None))
+    data.decisions = [n.text for n in event.notes if n.kind == "decision"]
+    data.notes = [n.text for n in event.notes if n.kind != "decision"]
+    return data
+
+
+def session_label(s: EventSession) -> str:
+    """"15.10.2025 15:00" — the column header of a session."""
+    return s.on_date.strftime("%d.%m.%Y") + (f" {s.start_time:%H:%M}" if s.start_time else "")
+
+
+def to_xlsx(data: ProtocolData) -> bytes:
+    """The protocol as an XLSX workbook (one sheet)."""
+    event = data.event
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Protocol")[:31]
+    title = _("Event protocol No. %(num)s", num=data.number) if data.number else _("Event protocol (draft)")
+    ws.append([title])
+    ws["A1"].font = Font(bold=True, size=14)
+    facts = [
+        (_("Event"), event.title),
+        (_("Form"), form_label(event.form)),
+        (_("Topic"), event.topic.name if event.topic else ""),
+        (_("Academic year"), event.year.title),
+        (_("Host organization"), event.host_organization.name if event.host_organization else ""),
+        (_("Dates"), ", ".join(session_label(s) for s in data.sessions)),
+        (_("Leading tutors"), ", ".join(data.leaders)),
+        (_("Participants"), len(data.rows)),
+    ]
+    for label, value in facts:
+        ws.append([label, value])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+    ws.append([])
+    header = ["№", _("Participant"), _("Organization")] + [session_label(s) for s in data.sessions]
+    header += [_("Score"), _("Completed")]
+    ws.append(header)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for i, row in enumerate(data.rows, 1):
+        ws.append([i, row.name, row.organization, *row.cells,
+                   row.score if row.score is not None else "", _("yes") if row.completed else _("no")])
+    for heading, lines in ((_("Decisions"), data.decisions), (_("Notes"), data.notes)):
+        ws.append([])
+        ws.append([heading])
+        ws.cell(ws.max_row, 1).font = Font(bold=True)
+        for n, text in enumerate(lines, 1):
+            ws.append([f"{n}.", text])
+            ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["C"].width = 18
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,79 @@
+"""The protocol (page, XLSX, numbering, decisions) and the teacher's calendar feed."""
+from __future__ import annotations
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..auth import require_actor
+from ..extensions import db
+from . import calendar, protocol
+from .access import actor_person, load_event, require_grader
+from .routes import bp
+
+
+@bp.get("/<int:event_id>/protocol")
+def protocol_page(event_id: int):
+    """The printable protocol."""
+    event = load_event(event_id)
+    require_grader(event)
+    return render_template("events/protocol.html", data=protocol.build(db.session, event),
+                           session_label=protocol.session_label)
+
+
+@bp.get("/<int:event_id>/protocol.xlsx")
+def protocol_xlsx(event_id: int):
+    """The protocol as XLSX."""
+    event = load_event(event_id)
+    require_grader(event)
+    body = protocol.to_xlsx(protocol.build(db.session, event))
+    name = f"protocol-{event.protocol_number or 'draft'}-event-{event.id}.xlsx"
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.post("/<int:event_id>/protocol/issue")
+def protocol_issue(event_id: int):
+    """Give the protocol its number (once)."""
+    event = load_event(event_id)
+    require_grader(event)
+    number = protocol.issue(db.session, event)
+    db.session.commit()
+    flash(_("Protocol No. %(num)d issued.", num=number), "success")
+    return redirect(url_for("events.protocol_page", event_id=event_id))
+
+
+@bp.post("/<int:event_id>/protocol/notes")
+def protocol_note(event_id: int):
+    """Add a decision or a note."""
+    event = load_event(event_id)
+    actor = require_grader(event)
+    text = (request.form.get("text") or "").strip()
+    if text:
+        protocol.add_note(db.session, event, text[:5000], request.form.get("kind", "decision"), actor.user_id)
+        db.session.commit()
+    return redirect(url_for("events.protocol_page", event_id=event_id) + "#notes")
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+def my_calendar():
+    """The actor's feed address for a calendar app; POST makes a new one (the old stops working)."""
+    actor = require_actor()
+    person = actor_person(actor)
+    token = calendar.feed_token(db.session, actor.network_id, person.id, rotate=request.method == "POST")
+    db.session.commit()
+    if request.method == "POST":
+        flash(_("A new calendar address was made; the old one no longer works."), "success")
+        return redirect(url_for("events.my_calendar"))
+    return render_template("events/calendar.html", feed_url=url_for("events.feed", token=token, _external=True),
+                           rows=calendar.person_sessions(db.session, person.id))
+
+
+@bp.get("/feed/<token>.ics")
+def feed(token: str):
+    """The iCalendar feed of a person's sign-ups, opened by a calendar app with the secret in the URL."""
+    row = calendar.person_for_token(db.session, token)
+    if row is None:
+        abort(404)
+    body = calendar.ics_feed(calendar.person_sessions(db.session, row.person_id), host=request.host,
+                             tz_name=current_app.config.get("EVENTS_TIMEZONE", calendar.DEFAULT_TZ))
+    return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})
