@@ -119,6 +119,8 @@ def _validate_choice(q: SurveyQuestion, values: dict):
 
 def save_draft(session: Session, survey: Survey, person_id: int, values: dict[str, list[str]]) -> SurveyDraft:
     """Create or replace the person's draft (called on every save and on a failed submit)."""
+    if not is_accepting(survey):
+        raise SurveyError("closed")
     draft = session.scalar(sa.select(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
                                                         SurveyDraft.person_id == person_id))
     if draft is None:

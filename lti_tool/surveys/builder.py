@@ -94,6 +94,22 @@ def _target(session: Session, survey: Survey, kind: str, item_id: int | None):
     return copy, (mapping[(kind, item_id)] if item_id else None)
 
 
+def update_settings(session: Session, survey: Survey, *, title: str, description: str | None, kind: str,
+                    anonymous: bool, allow_edit_until_close: bool, opens_at, closes_at, year_id: int | None) -> Survey:
+    """Title, dates and options; changing kind or anonymity of an answered survey makes a new version."""
+    if not title:
+        raise SurveyError("empty_text")
+    if opens_at and closes_at and opens_at >= closes_at:
+        raise SurveyError("bad_range")
+    if (kind, anonymous) != (survey.kind, survey.anonymous) and has_responses(session, survey.id):
+        survey, _ = copy_survey(session, survey, new_version=True)
+    survey.title, survey.description, survey.kind, survey.anonymous = title, description, kind, anonymous
+    # Editing until the close needs to find the person's response: impossible when anonymous.
+    survey.allow_edit_until_close = allow_edit_until_close and not anonymous
+    survey.opens_at, survey.closes_at, survey.year_id = opens_at, closes_at, year_id
+    return _done(session, survey)
+
+
 def add_section(session: Session, survey: Survey, title: str, description: str | None = None) -> Survey:
     """Append a section."""
     survey, _ = _target(session, survey, "section", None)

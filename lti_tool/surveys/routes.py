@@ -1,4 +1,106 @@
-"""HTTP views of the surveys area."""
-from flask import Blueprint
+"""HTTP views of the surveys area: the list and answering (teachers, tutors).
+
+The builder views live in `views_build.py`, the report and dynamics in `views_report.py`; both
+register on this blueprint.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..auth import ADMIN, METHODIST, TEACHER, TUTOR, check_network, require_actor, role_required
+from ..extensions import db
+from . import answering, services
+from .forms import error_message
+from .models import Survey
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys")
+ANSWERING = (TEACHER, TUTOR)
+STAFF = (METHODIST, ADMIN)
+
+
+def load_survey(survey_id: int) -> Survey:
+    """A survey of the actor's network, or 404."""
+    return check_network(db.session.get(Survey, survey_id))
+
+
+def actor_person():
+    """(actor, the actor's person in the network)."""
+    actor = require_actor()
+    return actor, services.person_for_user(db.session, actor.network_id, actor.user_id)
+
+
+@bp.get("/")
+@role_required(*ANSWERING, *STAFF)
+def index():
+    """Teachers: surveys to answer and their submitted ones; staff: every survey with counts."""
+    actor = require_actor()
+    staff = services.surveys_for_staff(db.session, actor.network_id) if actor.is_staff else None
+    mine = None
+    if actor.has(*ANSWERING):
+        _actor, person = actor_person()
+        mine = services.surveys_for_person(db.session, actor.network_id, person.id)
+        db.session.commit()  # ensure_person may have created the person
+    return render_template("surveys/index.html", staff=staff, mine=mine)
+
+
+@bp.route("/<int:survey_id>", methods=["GET", "POST"])
+@role_required(*ANSWERING, *STAFF)
+def take(survey_id: int):
+    """Answer a survey: every POST saves the draft server-side; "submit" validates and records."""
+    survey = load_survey(survey_id)
+    actor = require_actor()
+    if not actor.has(*ANSWERING):
+        return redirect(url_for(".preview", survey_id=survey.id))
+    _actor, person = actor_person()
+    errors: dict = {}
+    if request.method == "POST":
+        values = answering.form_values(request.form)
+        try:
+            if request.form.get("action") == "submit":
+                topic_ids = [t.id for t in services.active_topics(db.session, survey.network_id)]
+                answering.submit(db.session, survey, person, values, topic_ids, "tutor" if actor.has(TUTOR) else "teacher")
+                db.session.commit()
+                return redirect(url_for(".done", survey_id=survey.id))
+            answering.save_draft(db.session, survey, person.id, values)
+            db.session.commit()
+            flash(_("Draft saved. You can come back and finish later."), "success")
+            return redirect(url_for(".take", survey_id=survey.id))
+        except answering.ValidationFailed as exc:
+            db.session.commit()  # keep the draft saved by submit()
+            errors = {qid: error_message(code, params) for qid, (code, params) in exc.errors.items()}
+        except services.SurveyError as exc:
+            db.session.rollback()
+            flash(error_message(exc.code, exc.params), "error")
+            return redirect(url_for(".take", survey_id=survey.id))
+    else:
+        values = answering.load_values(db.session, survey, person.id)
+        db.session.commit()
+    return _render_form(survey, values, errors, person_id=person.id)
+
+
+def _render_form(survey: Survey, values: dict, errors: dict, person_id: int | None, preview: bool = False):
+    submitted = person_id is not None and services.has_submitted(db.session, survey, person_id)
+    return render_template("surveys/take.html", survey=survey, values=values, errors=errors, preview=preview,
+                           questions=answering.ordered_questions(survey), submitted=submitted,
+                           accepting=services.is_accepting(survey),
+                           topics=services.active_topics(db.session, survey.network_id)), (422 if errors else 200)
+
+
+@bp.get("/<int:survey_id>/preview")
+@role_required(*STAFF)
+def preview(survey_id: int):
+    """The survey as a teacher sees it, without saving anything."""
+    return _render_form(load_survey(survey_id), {}, {}, person_id=None, preview=True)
+
+
+@bp.get("/<int:survey_id>/done")
+@role_required(*ANSWERING)
+def done(survey_id: int):
+    """The confirmation after submitting."""
+    survey = load_survey(survey_id)
+    return render_template("surveys/done.html", survey=survey, can_edit=survey.allow_edit_until_close
+                           and services.is_accepting(survey))
+
+
+from . import views_build, views_report  # noqa: E402,F401  (register their views on `bp`)

@@ -1,0 +1,86 @@
+"""Demo data: the 2025/2026 needs assessment with ~120 responses and two paired self-assessment runs.
+
+Runs after the resource map's loader and answers as the network's existing people (it creates no
+people or topics of its own). Answers go through `answering.submit`, the same path as the web form.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..resource_map.models import AcademicYear, Person
+from . import answering, services, templates_ru
+from .models import Survey, SurveyResponse
+
+NEEDS_RESPONSES = 120
+SELF_ASSESSMENT_RESPONSES = 80
+
+
+def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
+    """Create the demo surveys and responses of one network."""
+    year_id = session.scalar(sa.select(AcademicYear.id).where(AcademicYear.network_id == network_id,
+                                                              AcademicYear.title == "2025/2026"))
+    people = list(session.scalars(sa.select(Person).where(Person.network_id == network_id, Person.retired_at.is_(None))
+                                  .order_by(Person.id)))
+    topics = [t.id for t in services.active_topics(session, network_id)]
+    # Each teacher has a few topics they struggle with; the same latent profile drives all three surveys.
+    hard = {p.id: set(rng.sample(topics, k=min(len(topics), rng.randint(2, 5)))) for p in people}
+
+    needs = templates_ru.needs_assessment(session, network_id, year_id)
+    _run(session, needs, rng.sample(people, k=min(NEEDS_RESPONSES, len(people))), topics, rng,
+         lambda p, t: _need_rating(rng, t in hard[p.id]), datetime(2025, 9, 15, tzinfo=timezone.utc))
+    start = templates_ru.self_assessment(session, network_id, year_id, stage="start")
+    end = templates_ru.self_assessment(session, network_id, year_id, stage="end")
+    panel = rng.sample(people, k=min(SELF_ASSESSMENT_RESPONSES, len(people)))
+    level: dict[tuple, int] = {}
+
+    def first(p: Person, key) -> int:
+        return level.setdefault((p.id, key), 2 if key in hard[p.id] else rng.randint(2, 4))
+    _run(session, start, panel, topics, rng, first, datetime(2025, 9, 20, tzinfo=timezone.utc))
+    _run(session, end, panel, topics, rng, lambda p, key: min(5, first(p, key) + rng.choice((0, 1, 1, 2))),
+         datetime(2026, 5, 20, tzinfo=timezone.utc))
+
+
+def _need_rating(rng: random.Random, hard: bool) -> int:
+    return rng.choice((4, 5, 5)) if hard else rng.choice((1, 1, 2, 2, 3))
+
+
+def _run(session: Session, survey: Survey, people: list[Person], topics: list[int], rng: random.Random,
+         rating, day: datetime) -> None:
+    """Open the survey, submit one response per person, then close it and date the responses."""
+    services.set_status(session, survey, "open")
+    for person in people:
+        values = _values(survey, person, topics, rng, rating)
+        answering.submit(session, survey, person, values, topics, "tutor" if person.is_tutor else "teacher")
+    session.execute(sa.update(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
+                    .values(submitted_at=day + timedelta(days=rng.randint(0, 10))))
+    survey.status = "closed"
+    session.flush()
+
+
+def _values(survey: Survey, person: Person, topics: list[int], rng: random.Random, rating) -> dict:
+    """Plausible form values for every question of a template survey."""
+    values: dict[str, list[str]] = {}
+    for q in answering.ordered_questions(survey):
+        key = f"q{q.id}"
+        if q.type == "topic_matrix":
+            values.update({f"{key}_t{t}": [str(rating(person, t))] for t in topics})
+        elif q.type == "single":
+            values[key] = [str(rng.choice(q.options).id)]
+        elif q.type == "multiple":
+            values[key] = [str(o.id) for o in rng.sample(q.options, k=rng.randint(1, min(3, len(q.options))))]
+        elif q.type == "likert":
+            values[key] = [str(rating(person, q.topic_id or q.code))]
+        elif q.type == "number":
+            values[key] = [str(person.experience_years if person.experience_years is not None else rng.randint(1, 30))]
+        elif q.code == "organization":
+            values[key] = [person.organization.name if person.organization else "—"]
+        elif q.required:
+            values[key] = ["—"]
+        elif rng.random() < 0.3:
+            values[key] = [rng.choice(("Больше практических занятий", "Хотелось бы мастер-классов по ИКТ",
+                                       "Нужна помощь в подготовке к аттестации", "Спасибо за поддержку!"))]
+    return values

@@ -1,0 +1,48 @@
+"""Report views (methodists, administrators): the analytical report, its XLSX, competence dynamics."""
+from __future__ import annotations
+
+from flask import Response, render_template, request
+
+from ..auth import check_network, require_actor, role_required
+from ..extensions import db
+from . import dynamics, reports, roster, services
+from .export import workbook
+from .forms import parse_filters
+from .models import Survey
+from .routes import STAFF, bp, load_survey
+
+
+@bp.get("/<int:survey_id>/report")
+@role_required(*STAFF)
+def report(survey_id: int):
+    """The analytical report (аналитическая справка), print-ready, with filters."""
+    survey = load_survey(survey_id)
+    result = reports.build_report(db.session, survey, parse_filters(request.args))
+    return render_template("surveys/report.html", survey=survey, report=result,
+                           choices=roster.filter_choices(db.session, survey))
+
+
+@bp.get("/<int:survey_id>/report.xlsx")
+@role_required(*STAFF)
+def report_xlsx(survey_id: int):
+    """The report as a workbook: summary sheets and the raw answers."""
+    survey = load_survey(survey_id)
+    result = reports.build_report(db.session, survey, parse_filters(request.args))
+    data = workbook(db.session, survey, result, services.active_topics(db.session, survey.network_id))
+    return Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="survey-{survey.id}-report.xlsx"'})
+
+
+@bp.get("/dynamics")
+@role_required(*STAFF)
+def dynamics_view():
+    """Competence dynamics between two self-assessment runs (start and end of the year)."""
+    actor = require_actor()
+    runs = dynamics.runs(db.session, actor.network_id)
+    start_id, end_id = request.args.get("start", type=int), request.args.get("end", type=int)
+    result = None
+    if start_id and end_id:
+        start = check_network(db.session.get(Survey, start_id))
+        end = check_network(db.session.get(Survey, end_id))
+        result = dynamics.compare(db.session, start, end) if start.id != end.id else None
+    return render_template("surveys/dynamics.html", runs=runs, result=result, start_id=start_id, end_id=end_id)
