@@ -110,7 +110,7 @@ class TestPlatform:
         claims = {
             "iss": self.issuer, "aud": self.client_id, "sub": sub, "iat": now, "exp": now + 60, "nonce": nonce,
             "name": "Иванова Мария Петровна", "given_name": "Мария", "family_name": "Иванова",
-            "email": f"{sub}@school.test",
+            "email": f"{sub if isinstance(sub, str) else 'nobody'}@school.test",
             CLAIM + "version": "1.3.0", CLAIM + "message_type": message_type,
             CLAIM + "deployment_id": self.deployment_id, CLAIM + "target_link_uri": f"{TOOL}/lti/launch",
             CLAIM + "roles": roles,
@@ -131,6 +131,8 @@ class TestPlatform:
                 "accept_presentation_document_targets": ["iframe", "window"], "accept_multiple": True,
                 "data": "opaque-data-42",
             }
+        if sub is DROP:
+            del claims["sub"]
         for name, value in overrides.items():
             name = name if name.startswith(("http", "iss", "aud", "sub", "iat", "exp", "nonce", "azp", "name",
                                             "given_name", "family_name", "email")) else CLAIM + name
