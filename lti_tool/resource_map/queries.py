@@ -116,12 +116,12 @@ def filter_choices(session: Session, network_id: int) -> dict:
     orgs = session.execute(sa.select(Organization.id, Organization.name, Organization.municipality).where(
         Organization.network_id == network_id, Organization.retired_at.is_(None)).order_by(Organization.name)).all()
     return {
-        "topics": session.execute(sa.select(Topic.id, Topic.name).where(
-            Topic.network_id == network_id, Topic.retired_at.is_(None)).order_by(Topic.name)).all(),
+        "topics": [tuple(r) for r in session.execute(sa.select(Topic.id, Topic.name).where(
+            Topic.network_id == network_id, Topic.retired_at.is_(None)).order_by(Topic.name))],
         "organizations": [(o.id, o.name) for o in orgs],
         "municipalities": sorted({o.municipality for o in orgs if o.municipality}),
-        "clusters": session.execute(sa.select(Cluster.id, Cluster.name).where(
-            Cluster.network_id == network_id, Cluster.retired_at.is_(None)).order_by(Cluster.name)).all(),
+        "clusters": [tuple(r) for r in session.execute(sa.select(Cluster.id, Cluster.name).where(
+            Cluster.network_id == network_id, Cluster.retired_at.is_(None)).order_by(Cluster.name))],
     }
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from ..auth import ADMIN, METHODIST, require_actor, role_required
@@ -112,7 +113,7 @@ def seed_topics():
     """Add the standard topics the network does not have yet."""
     added = services.seed_topics(db.session, require_actor().network_id)
     db.session.commit()
-    flash(_("Topics added: %(num)d.", num=added), "success")
+    flash(ngettext("%(num)d topic added.", "%(num)d topics added.", added), "success")
     return redirect(url_for("resource_map.topics"))
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from io import BytesIO
 
 from ..auth import ADMIN, METHODIST, require_actor, role_required
@@ -82,8 +83,8 @@ def import_confirm(token: str):
                                sheets=payload["sheets"], token=None, sheet_names=SHEETS)
     db.session.delete(entry)
     db.session.commit()
-    flash(_("Imported: %(created)d new rows, %(updated)d updated.", created=sum(result.created.values()),
-            updated=sum(result.updated.values())), "success")
+    flash(ngettext("Imported: %(num)d new row.", "Imported: %(num)d new rows.", sum(result.created.values()))
+          + " " + ngettext("%(num)d row updated.", "%(num)d rows updated.", sum(result.updated.values())), "success")
     return redirect(url_for("resource_map.index", year=year.id))
 
 
