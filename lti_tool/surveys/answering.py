@@ -195,8 +195,9 @@ def submit(session: Session, survey: Survey, person: Person, values: dict[str, l
 def _insert_once(session: Session, table, values: dict) -> bool:
     """INSERT … ON CONFLICT DO NOTHING: True if this call inserted the row (an atomic claim)."""
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    result = session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing())
-    return result.rowcount == 1
+    key = list(table.primary_key.columns)[0]
+    inserted = session.execute(dialect.insert(table).values(**values).on_conflict_do_nothing().returning(key))
+    return inserted.first() is not None
 
 
 def _record_anonymous(session: Session, survey: Survey, person: Person) -> SurveyResponse:
