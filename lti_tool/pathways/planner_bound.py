@@ -18,7 +18,7 @@ from collections import defaultdict
 from ortools.linear_solver import pywraplp
 
 from lti_tool.pathways.planner_flow import solve_flow
-from lti_tool.pathways.planner_instance import Instance, is_local, score, step_values
+from lti_tool.pathways.planner_instance import Instance, is_local, place_of, score, step_values
 from lti_tool.pathways.planner_model import LPBound
 
 MAX_LP_VARIABLES = 200_000
@@ -102,7 +102,7 @@ def _glop(inst: Instance, candidates: list[tuple[int, int]]) -> tuple[float, flo
             first_steps.append(y[0])
     value_terms += [
         s.local_bonus * var for (tid, oid), var in x.items()
-        if is_local(inst.teacher_by_id[tid], inst.offerings[oid])
+        if is_local(place_of(inst.teacher_by_id[tid]), inst.offerings[oid])
     ]
     coverage, value = solver.Sum(first_steps), solver.Sum(value_terms)
     solver.Maximize(coverage)

@@ -36,11 +36,21 @@ def step_values(weight: float, count: int, settings: PlannerSettings) -> list[fl
     return values
 
 
-def is_local(teacher: TeacherNeeds, offering: OfferingSlot) -> bool:
-    """An offering in the teacher's own methodological cluster or municipality."""
-    same_cluster = teacher.cluster_id is not None and teacher.cluster_id == offering.cluster_id
-    same_town = teacher.municipality is not None and teacher.municipality == offering.municipality
+def is_local(place: tuple[int | None, str | None], offering: OfferingSlot) -> bool:
+    """An offering in the teacher's own methodological cluster or municipality.
+
+    ``place`` is the teacher's (cluster_id, municipality): teachers in one place see the same
+    offerings as local, which lets the flow share one pool per place.
+    """
+    cluster_id, municipality = place
+    same_cluster = cluster_id is not None and cluster_id == offering.cluster_id
+    same_town = municipality is not None and municipality == offering.municipality
     return same_cluster or same_town
+
+
+def place_of(teacher: TeacherNeeds) -> tuple[int | None, str | None]:
+    """Where a teacher works, as far as the local bonus is concerned."""
+    return teacher.cluster_id, teacher.municipality
 
 
 class Instance:
@@ -132,7 +142,7 @@ def score(inst: Instance, pairs: Iterable[tuple[int, int]]) -> Score:
     for teacher_id, offering_id in pairs:
         o = inst.offerings[offering_id]
         per_topic[teacher_id, o.topic_id] += 1
-        if is_local(inst.teacher_by_id[teacher_id], o):
+        if is_local(place_of(inst.teacher_by_id[teacher_id]), o):
             bonus += inst.settings.local_bonus
     covered, value = 0, bonus
     for teacher_id, priorities in inst.priorities.items():
