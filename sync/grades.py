@@ -159,8 +159,8 @@ class Pusher:
             if row["url"] or row["line_item_id"] in known:
                 continue
             try:
-                known[row["line_item_id"]] = ensure_line_item(sessions, row["line_item_id"], self.client(row["scopes"]),
-                                                              row["lineitems_url"])
+                known[row["line_item_id"]] = ensure_line_item(
+                    sessions, row["line_item_id"], self.client(row["scopes"]), row["lineitems_url"], self.tokens.kv)
             except (LineItemError, TokenError) as exc:
                 known[row["line_item_id"]] = exc
         for row in rows:
@@ -168,10 +168,19 @@ class Pusher:
             if isinstance(found, str):
                 row["url"] = found
             elif found is not None:
-                transient = getattr(found, "transient", True)
-                outcomes.append(self.backoff(row, str(found)) if transient
-                                else Outcome(row["id"], "failed", str(found)))
+                outcomes.append(self.line_item_outcome(row, found))
         return outcomes
+
+    def line_item_outcome(self, row: dict, exc: Exception) -> Outcome:
+        """Outcome of a row whose line item could not be resolved (429 pauses the platform)."""
+        if not getattr(exc, "transient", True):
+            return Outcome(row["id"], "failed", str(exc))
+        wait = getattr(exc, "retry_after", None)
+        if wait is None:
+            return self.backoff(row, str(exc))
+        outcome = Outcome(row["id"], "retry", str(exc), after(utcnow(), wait))
+        self.gate.pause(outcome.next_at)
+        return outcome
 
 
 def push_platform(sessions: orm.sessionmaker, platform_id: int, tokens: TokenProvider, http: requests.Session,

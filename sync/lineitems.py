@@ -1,31 +1,37 @@
 """Find-or-create of AGS line items, never duplicating one even under several workers.
 
 The `LineItem` row is locked while the platform is asked (PostgreSQL: SELECT … FOR UPDATE;
-SQLite: a no-op UPDATE takes the database write lock), so a second worker waits and then finds
-the URL the first one stored. A line item is looked up by resourceLinkId/resourceId/tag before
+SQLite: a lock entry in the shared cache), so a second worker waits and then finds the URL the
+first one stored. A line item is looked up by resourceLinkId/resourceId/tag before
 one is created: after a crash between the POST and our commit, the next attempt finds it.
 """
 from __future__ import annotations
 
+import time
+import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from lti_tool.db import is_sqlite
+from lti_tool.db import is_sqlite, utcnow
 from lti_tool.lti.models import LineItem, ResourceLink
 
+from .backoff import parse_retry_after
 from .client import MT_LINEITEM, MT_LINEITEMS, PlatformClient, platform_message
 from .links import next_link
+
+LOCK_TTL = 120.0
+LOCK_WAIT = 60.0
 
 
 class LineItemError(Exception):
     """The line item could not be found or created; `transient` says whether to retry later."""
 
-    def __init__(self, message: str, transient: bool):
+    def __init__(self, message: str, transient: bool, retry_after: float | None = None):
         super().__init__(message)
-        self.transient = transient
+        self.transient, self.retry_after = transient, retry_after
 
 
 def _with_params(url: str, params: dict[str, str]) -> str:
@@ -35,6 +41,9 @@ def _with_params(url: str, params: dict[str, str]) -> str:
 
 
 def _check(resp: requests.Response, what: str) -> None:
+    if resp.status_code == 429:
+        wait = parse_retry_after(resp.headers.get("Retry-After"), utcnow())
+        raise LineItemError(f"{what}: " + platform_message(resp), transient=True, retry_after=wait)
     if resp.status_code >= 500 or resp.status_code in (401, 408, 429):
         raise LineItemError(f"{what}: " + platform_message(resp), transient=True)
     if resp.status_code >= 400:
@@ -73,36 +82,59 @@ def create_remote(client: PlatformClient, lineitems_url: str, li: LineItem, link
     return resp.json()["id"]
 
 
-def _lock(session: orm.Session, line_item_id: int) -> LineItem | None:
-    if is_sqlite(session):
-        session.execute(sa.update(LineItem).where(LineItem.id == line_item_id).values(url=LineItem.url))
-        return session.get(LineItem, line_item_id)
-    return session.scalar(sa.select(LineItem).where(LineItem.id == line_item_id).with_for_update())
-
-
 def ensure_line_item(sessions: orm.sessionmaker, line_item_id: int, client: PlatformClient,
-                     lineitems_url: str | None) -> str:
+                     lineitems_url: str | None, kv) -> str:
     """The platform URL of line item `line_item_id`, found or created once and remembered."""
     try:
+        with sessions() as s:
+            if is_sqlite(s):
+                return _ensure_sqlite(sessions, line_item_id, client, lineitems_url, kv)
         with sessions.begin() as s:
-            li = _lock(s, line_item_id)
-            if li is None:
-                raise LineItemError("line item no longer exists in the tool", transient=False)
-            if li.url:
-                return li.url
-            link = s.get(ResourceLink, li.resource_link_id) if li.resource_link_id else None
-            link_id = link.lti_resource_link_id if link else None
-            if link and link.ags_lineitem_url and not li.resource_id and not li.tag:
-                # The launch named the line item coupled to this link (Moodle: exactly one).
-                li.url = link.ags_lineitem_url
-                return li.url
-            if not lineitems_url:
-                raise LineItemError("the course has no AGS line items URL (no launch with AGS yet)", transient=False)
-            li.url = (find_remote(client, lineitems_url, link_id, li.resource_id, li.tag)
-                      or create_remote(client, lineitems_url, li, link_id))
-            return li.url
+            # PostgreSQL: the row lock is held across the HTTP calls; a second worker waits here.
+            li = s.scalar(sa.select(LineItem).where(LineItem.id == line_item_id).with_for_update())
+            return _resolve(s, li, client, lineitems_url)
     except requests.RequestException as exc:
         raise LineItemError(f"line item request failed: {exc}", transient=True) from exc
+
+
+def _ensure_sqlite(sessions, line_item_id: int, client: PlatformClient, lineitems_url: str | None, kv) -> str:
+    """SQLite has no row locks and holding its write lock would block the token cache: take a
+    short-lived lock entry in the shared cache instead, and talk to the platform outside any
+    transaction."""
+    lock, owner = f"sync:lineitem:{line_item_id}", uuid.uuid4().hex
+    deadline = time.monotonic() + LOCK_WAIT
+    while not kv.add_if_absent(lock, owner, LOCK_TTL):
+        if time.monotonic() > deadline:
+            raise LineItemError("another worker is creating this line item", transient=True)
+        time.sleep(0.1)
+    try:
+        with sessions() as s:
+            li = s.get(LineItem, line_item_id)
+            url = _resolve(s, li, client, lineitems_url)
+            s.commit()
+            return url
+    finally:
+        kv.pop(lock, expected=owner)
+
+
+def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineitems_url: str | None) -> str:
+    """Known URL, the launch's coupled line item, a found one, or a new one — stored on the row."""
+    if li is None:
+        raise LineItemError("line item no longer exists in the tool", transient=False)
+    if li.url:
+        return li.url
+    link = s.get(ResourceLink, li.resource_link_id) if li.resource_link_id else None
+    link_id = link.lti_resource_link_id if link else None
+    if link and link.ags_lineitem_url and not li.resource_id and not li.tag:
+        # The launch named the line item coupled to this link (Moodle: exactly one).
+        li.url = link.ags_lineitem_url
+        return li.url
+    if not lineitems_url:
+        raise LineItemError("the course has no AGS line items URL (no launch with AGS yet)", transient=False)
+    li.url = (find_remote(client, lineitems_url, link_id, li.resource_id, li.tag)
+              or create_remote(client, lineitems_url, li, link_id))
+    s.flush()
+    return li.url
 
 
 def forget_line_item(sessions: orm.sessionmaker, line_item_id: int, url: str) -> None:
