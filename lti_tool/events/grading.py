@@ -118,11 +118,29 @@ def evaluate_completion(session: Session, participant: Participant, now: datetim
     return row
 
 
+def reevaluate_event(session: Session, event, now: datetime | None = None) -> list[Participant]:
+    """After the completion rule changed: re-apply it; people whose completion flipped get a new score."""
+    scale = get_scale(session, event.network_id, event.form)
+    now = now or utcnow()
+    flipped = []
+    for participant in session.scalars(sa.select(Participant).where(Participant.event_id == event.id,
+                                                                    Participant.status == "registered")):
+        before = session.scalar(sa.select(EventCompletion.completed).where(
+            EventCompletion.participant_id == participant.id))
+        if before is None:
+            continue  # never graded: nothing to re-send
+        if evaluate_completion(session, participant, now).completed != before:
+            after_grade_change(session, participant, scale, comment=None, now=now, before=before)
+            flipped.append(participant)
+    return flipped
+
+
 def after_grade_change(session: Session, participant: Participant, scale: Scale, *, comment: str | None,
-                       now: datetime) -> EventCompletion:
+                       now: datetime, before: bool | None = None) -> EventCompletion:
     """Re-evaluate completion, queue the LMS score and, on a new completion, notify pathways."""
-    before = session.scalar(sa.select(EventCompletion.completed).where(
-        EventCompletion.participant_id == participant.id))
+    if before is None:
+        before = session.scalar(sa.select(EventCompletion.completed).where(
+            EventCompletion.participant_id == participant.id))
     completion = evaluate_completion(session, participant, now)
     lms.queue_scores(session, participant, score_given=completion.score if completion.score is not None else 0.0,
                      score_maximum=scale.maximum, completed=completion.completed, comment=comment, now=now)

@@ -5,7 +5,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..extensions import db
-from . import services, signup
+from . import grading, services, signup
 from .access import load_event, require_manager
 from .forms import EventForm, SessionForm
 from .routes import _reference, bp, fail
@@ -42,8 +42,11 @@ def edit(event_id: int):
         values = form.values()
         try:
             capacity = values.pop("capacity")
+            rule = (event.min_sessions, event.min_score)
             services.update_event(db.session, event, **values)
             signup.change_capacity(db.session, event.id, capacity)
+            if rule != (event.min_sessions, event.min_score):
+                grading.reevaluate_event(db.session, event)
         except EventError as exc:
             return fail(exc, event_id)
         db.session.commit()

@@ -171,3 +171,20 @@ def test_pathways_hook_called_once_on_completion(db_session, monkeypatch):
 def test_missing_pathways_hook_is_skipped(db_session, monkeypatch):
     monkeypatch.setitem(sys.modules, "lti_tool.pathways.hooks", None)  # import raises ModuleNotFoundError
     assert grading.notify_pathways(db_session, 1, 1) is False
+
+
+def test_changing_the_rule_reevaluates_and_resends_flipped_completions(db_session):
+    w = build_world(db_session, teachers=2)
+    p1, p2 = sign_all(db_session, w)
+    grading.grade_session(db_session, db_session.get(EventSession, w.session_ids[0]),
+                          [Mark(p1.id, "present", 9), Mark(p2.id, "present", 5)], graded_by_id=None)
+    event = event_of(db_session, w)
+    event.min_score = 6
+    flipped = grading.reevaluate_event(db_session, event)
+    db_session.commit()
+    assert [p.id for p in flipped] == [p2.id]
+    rows = outbox(db_session)
+    assert [(r.source_key, r.status, r.activity_progress) for r in rows] == [
+        (f"event_participant:{p1.id}", "pending", "Completed"),
+        (f"event_participant:{p2.id}", "superseded", "Completed"),
+        (f"event_participant:{p2.id}", "pending", "InProgress")]

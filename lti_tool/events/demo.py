@@ -1,0 +1,165 @@
+"""Demo events of a Tomsk-like preschool association for 2025/2026: 25 events, ≈ 797 attendances.
+
+Runs after `lti_tool/resource_map/demo.py` and uses its year, topics, organizations, people and
+offerings; whatever is missing (the loader run alone) is created with invented names.
+"""
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..resource_map.catalog import SEED_TOPICS_RU
+from ..resource_map.models import AcademicYear, Offering, Organization, Person, Topic
+from . import grading, protocol, services, signup
+from .grading import Mark
+from .models import Event
+
+TARGET_ATTENDANCES = 797
+# (form, title, sessions); 25 events as in the seed year
+PLAN = [
+    ("tutorial", "Тьюториал «Математика в детском саду: логические игры»", 2),
+    ("tutorial", "Тьюториал «Экологическая тропа ДОО»", 2),
+    ("tutorial", "Тьюториал «Раннее обучение английскому: игровые приёмы»", 2),
+    ("tutorial", "Тьюториал «Проектирование педагогического проекта»", 2),
+    ("tutorial", "Тьюториал «ИКТ в работе с дошкольниками»", 2),
+    ("tutorial", "Тьюториал «Планирование и анализ НОД»", 2),
+    ("tutorial", "Тьюториал «Развивающая предметно-пространственная среда»", 2),
+    ("tutorial", "Тьюториал «Поддержка детской инициативы»", 2),
+    ("consultation", "Групповая консультация «Индивидуальный маршрут педагога»", 1),
+    ("consultation", "Консультация «Портфолио педагога»", 1),
+    ("consultation", "Консультация «Взаимодействие с семьями воспитанников»", 1),
+    ("consultation", "Консультация «Подготовка к аттестации»", 1),
+    ("consultation", "Консультация «Самообразование педагога»", 1),
+    ("master_class", "Мастер-класс «Лэпбук как средство познавательного развития»", 1),
+    ("master_class", "Мастер-класс «Театр на столе»", 1),
+    ("master_class", "Мастер-класс «Нетрадиционные техники рисования»", 1),
+    ("master_class", "Мастер-класс «Музейная педагогика в ДОО»", 1),
+    ("master_class", "Мастер-класс «Робототехника для дошкольников»", 1),
+    ("immersion_seminar", "Семинар-погружение «Духовно-нравственное воспитание» (стажировочная площадка МАДОУ № 69)", 2),
+    ("open_demo", "Открытый показ НОД «Познавательно-исследовательская деятельность»", 1),
+    ("open_demo", "Открытый показ «Совместная деятельность детей и взрослых»", 1),
+    ("problem_group", "Заседание проблемно-творческой группы «Речевое развитие»", 1),
+    ("problem_group", "Заседание проблемно-творческой группы «Двигательная активность»", 1),
+    ("training", "Тренинг «Эмоциональное выгорание: профилактика»", 1),
+    ("open_day", "День открытых дверей в МАДОУ № 69", 1),
+]
+FAMILY = ["Иванова", "Петрова", "Сидорова", "Кузнецова", "Смирнова", "Попова", "Васильева", "Соколова",
+          "Михайлова", "Новикова", "Фёдорова", "Морозова", "Волкова", "Алексеева", "Лебедева", "Семёнова"]
+GIVEN = ["Анна", "Мария", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Юлия", "Екатерина"]
+PATRONYMIC = ["Александровна", "Сергеевна", "Владимировна", "Викторовна", "Николаевна", "Петровна"]
+
+
+def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
+    """Create the year's events with sessions, leaders, participants, grades and protocols."""
+    year = _year(session, network_id)
+    topics = _topics(session, network_id)
+    orgs = list(session.scalars(sa.select(Organization).where(Organization.network_id == network_id)))
+    site = next((o for o in orgs if o.number and "69" in o.number), orgs[0] if orgs else None)
+    tutors, teachers = _people(session, network_id, rng, orgs)
+    offerings = list(session.scalars(sa.select(Offering).where(Offering.network_id == network_id)))
+    for form in ("tutorial", "consultation", "master_class", "immersion_seminar"):
+        services.set_scale(session, network_id, form, kind="points", max_points=10, rubric=[
+            {"score": 10, "descriptor": "Активно участвует, предлагает собственные решения"},
+            {"score": 6, "descriptor": "Участвует в групповой работе"},
+            {"score": 2, "descriptor": "Присутствует, не включается в работу"}])
+    sizes = _participant_counts(rng)
+    start = year.starts_on + timedelta(days=20)
+    for i, ((form, title, n_sessions), size) in enumerate(zip(PLAN, sizes)):
+        topic = _topic_for(title, topics, rng)
+        offering = next((o for o in offerings if o.form == form and o.topic_id == topic.id), None)
+        event = services.create_event(
+            session, network_id, year_id=year.id, form=form, title=title, topic_id=topic.id,
+            description=f"{title}. Для педагогов ДОО сети.", capacity=size + rng.choice((0, 2, 5)),
+            host_organization_id=(site.id if site and ("69" in title or form == "immersion_seminar")
+                                  else rng.choice(orgs).id if orgs else None),
+            offering_id=offering.id if offering else None, min_sessions=1,
+            min_score=6 if form == "tutorial" else None, best_practice=(i % 7 == 3))
+        event.status = "published"
+        day = start + timedelta(days=i * 11)
+        for k in range(n_sessions):
+            services.add_session(session, event, on_date=day + timedelta(days=7 * k), start_time=time(14, 30),
+                                 end_time=time(16, 0), place=f"{event.host_organization.name}" if event.host_organization
+                                 else "ИМЦ, ауд. 12")
+        for tutor in rng.sample(tutors, k=min(len(tutors), rng.choice((1, 2)))):
+            services.set_leader(session, event, tutor.id, "lead")
+        people = rng.sample(teachers, k=min(size, len(teachers)))
+        parts = [signup.sign_up(session, event.id, p.id, by_staff=True) for p in people]
+        _grade(session, event, parts, graded=(i % 3 != 2), rng=rng)
+        services.set_status(session, event, "held")
+        protocol.issue(session, event)
+        protocol.add_note(session, event, "Опыт участников рекомендовать к распространению в сети АМСТ.")
+    session.flush()
+
+
+def _grade(session: Session, event: Event, parts, *, graded: bool, rng: random.Random) -> None:
+    for s in event.sessions:
+        marks = []
+        for p in parts:
+            status = "present" if rng.random() < 0.93 else "late"
+            marks.append(Mark(p.id, status, float(rng.randint(5, 10)) if graded else None))
+        grading.grade_session(session, s, marks, graded_by_id=None)
+
+
+def _participant_counts(rng: random.Random) -> list[int]:
+    """Participants per event so that sessions × participants sums to TARGET_ATTENDANCES."""
+    sizes = [rng.randint(14, 30) for _ in PLAN]
+    weights = [n for _f, _t, n in PLAN]
+    total = sum(s * w for s, w in zip(sizes, weights))
+    i = 0
+    while total != TARGET_ATTENDANCES and i < 10000:
+        j = i % len(PLAN)
+        step = weights[j] if total < TARGET_ATTENDANCES else -weights[j]
+        if (total < TARGET_ATTENDANCES and total + step <= TARGET_ATTENDANCES or
+                total > TARGET_ATTENDANCES and total + step >= TARGET_ATTENDANCES) and 8 <= sizes[j] + (step // weights[j]) <= 40:
+            sizes[j] += step // weights[j]
+            total += step
+        i += 1
+    return sizes
+
+
+def _year(session: Session, network_id: int) -> AcademicYear:
+    year = session.scalar(sa.select(AcademicYear).where(AcademicYear.network_id == network_id,
+                                                        AcademicYear.title == "2025/2026"))
+    if year is None:
+        year = AcademicYear(network_id=network_id, title="2025/2026", starts_on=date(2025, 9, 1),
+                            ends_on=date(2026, 8, 31), is_current=True)
+        session.add(year)
+        session.flush()
+    return year
+
+
+def _topics(session: Session, network_id: int) -> list[Topic]:
+    topics = list(session.scalars(sa.select(Topic).where(Topic.network_id == network_id)))
+    if not topics:
+        topics = [Topic(network_id=network_id, name=name) for name in SEED_TOPICS_RU]
+        session.add_all(topics)
+        session.flush()
+    return topics
+
+
+def _topic_for(title: str, topics: list[Topic], rng: random.Random) -> Topic:
+    """The topic whose first word appears in the title, else a random one."""
+    lowered = title.lower()
+    for topic in topics:
+        if topic.name.split()[0].lower()[:6] in lowered:
+            return topic
+    return rng.choice(topics)
+
+
+def _people(session: Session, network_id: int, rng: random.Random, orgs) -> tuple[list[Person], list[Person]]:
+    people = list(session.scalars(sa.select(Person).where(Person.network_id == network_id,
+                                                          Person.retired_at.is_(None)).order_by(Person.id)))
+    tutors = [p for p in people if p.is_tutor]
+    teachers = [p for p in people if not p.is_tutor]
+    while len(tutors) < 8 or len(teachers) < 45:
+        is_tutor = len(tutors) < 8
+        person = Person(network_id=network_id, is_tutor=is_tutor, position="воспитатель",
+                        full_name=f"{rng.choice(FAMILY)} {rng.choice(GIVEN)} {rng.choice(PATRONYMIC)}",
+                        organization_id=rng.choice(orgs).id if orgs else None)
+        session.add(person)
+        (tutors if is_tutor else teachers).append(person)
+    session.flush()
+    return tutors, teachers
