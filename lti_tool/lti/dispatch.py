@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem as LtiLineItem
@@ -20,7 +20,7 @@ from ..auth import Actor
 from ..placements import Placement, PlacementItem, all_placements
 from .roles import STAFF_ROLES
 
-HOME = Placement(kind="home", label=_l("TutorNet start page"), endpoint="home.index")
+HOME = Placement(kind="home", label=lambda: _("TutorNet start page"), endpoint="home.index")
 
 
 def placements() -> dict[str, Placement]:
