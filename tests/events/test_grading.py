@@ -188,3 +188,16 @@ def test_changing_the_rule_reevaluates_and_resends_flipped_completions(db_sessio
         (f"event_participant:{p1.id}", "pending", "Completed"),
         (f"event_participant:{p2.id}", "superseded", "Completed"),
         (f"event_participant:{p2.id}", "pending", "InProgress")]
+
+
+def test_placement_lists_published_events_with_their_line_item(db_session):
+    from lti_tool.events.placements import PLACEMENTS
+
+    w = build_world(db_session, teachers=0)
+    services.create_event(db_session, w.network_id, year_id=w.year_id, form="tutorial", title="Черновик")
+    (placement,) = PLACEMENTS
+    assert (placement.kind, placement.endpoint, placement.id_arg) == ("event", "events.detail", "event_id")
+    items = placement.items(db_session, w.network_id)
+    assert [(i.target_id, i.line_item) for i in items] == [(w.event_id, {
+        "label": "Тьюториал «Экологическая тропа»", "scoreMaximum": 10.0,
+        "resourceId": f"event:{w.event_id}", "tag": "participation"})]
