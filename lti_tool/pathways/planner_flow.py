@@ -6,18 +6,22 @@ Network (one unit of flow = one step of one teacher; each teacher supplies their
     teacher -> teacher×topic       one arc per possible j-th step on the topic, cap 1,
                                    cost -(value of the j-th step): non-increasing, so the
                                    parallel arcs fill in order (diminishing returns)
-    teacher×topic -> pool(topic, form, place)
-                                   cap 1: one step per teacher, topic and form
-    pool -> offering               cap = seats left, cost -local_bonus if the offering is in
-                                   the pool's place (the teacher's cluster or municipality)
+    teacher×topic -> entry pool    one arc per form, cap 1: one step per teacher, topic and form
+    pool(topic, form, place) -> offerings of that place, cost -local_bonus;
+                             -> pool(topic, form), cost 0 (if other offerings exist)
+    pool(topic, form) -> offering  every offering of that topic and form, cost 0
     offering -> sink               cap = seats left
 
-Teachers of one place (cluster, municipality) see the same offerings as local, so they share a
-pool per topic and form: about one arc per teacher, topic and form instead of one per offering.
-Every plan is a flow of the same cost and back, so the flow optimum is the model optimum. Pool
-units are paired with the pool's seats in id order; any pairing keeps capacities (the offering's
-arc to the sink bounds all pools together) and value (all members of a pool value its offerings
-alike). A teacher with an excluded offering in a (topic, form) gets direct arcs there instead.
+A teacher enters pool(topic, form, place) if their place (cluster, municipality) has local
+offerings of that topic and form, else pool(topic, form): about one arc per teacher, topic and
+form instead of one per offering. Every plan is a flow of the same cost, and every flow is a plan
+worth at least as much (a unit that reaches a local offering through the general pool only
+gains), so the flow optimum is the model optimum. Units in a pool are paired with what leaves it
+in id order; any pairing keeps capacities (each offering's arc to the sink bounds all pools
+together) and value (all members of a pool value its exits alike). A teacher with an excluded
+offering in a (topic, form) gets direct arcs there instead of the pool.
+
+Coverage comes first through a weight big_m on first steps; see solve_flow for how it is chosen.
 """
 
 from __future__ import annotations
@@ -40,7 +44,7 @@ class _Graph:
     (the weight and bonus terms) each arc carries: is it a first step on a priority topic
     (the coverage term), and the teacher/offering/pool ids needed to decode the flow."""
 
-    COLUMNS = 8
+    COLUMNS = 9
 
     def __init__(self) -> None:
         self.nodes = 1
@@ -50,10 +54,12 @@ class _Graph:
         first, self.nodes = self.nodes, self.nodes + count
         return first
 
-    def add(self, tails, heads, caps, costs, teacher=-1, offering=-1, pool=-1, first=False) -> None:
+    def add(self, tails, heads, caps, costs, teacher=-1, offering=-1, into=-1, out_of=-1,
+            first=False) -> None:
+        """Arcs; ``into``/``out_of`` name the pool the arc enters/leaves (-1: none)."""
         tails = np.asarray(tails, dtype=np.int32)
         cols = [(heads, np.int32), (caps, np.int64), (costs, np.int64), (teacher, np.int64),
-                (offering, np.int64), (pool, np.int64), (first, np.bool_)]
+                (offering, np.int64), (into, np.int64), (out_of, np.int64), (first, np.bool_)]
         self.blocks.append((tails, *(np.broadcast_to(np.asarray(v, dtype=t), tails.shape)
                                      for v, t in cols)))
 
@@ -70,26 +76,26 @@ def solve_flow(
     ``aggregate=False`` connects every teacher to every offering (the plain graph, for checks).
     """
     started = time.perf_counter()
-    g, supplies, step_units = _build(inst, aggregate)
-    tail, head, cap, cost, arc_teacher, arc_offering, arc_pool, first = g.arrays()
+    g, supplies, step_units, place_pools = _build(inst, aggregate)
+    tail, head, cap, cost, *ids, first = g.arrays()
     built = time.perf_counter()
     solves = 1
     if coverage_only:
-        flow = _min_cost_flow(g.nodes, tail, head, cap, -first.astype(np.int64), supplies)
+        flow = _min_cost_flow(tail, head, cap, -first.astype(np.int64), supplies)
     elif not inst.settings.coverage_first:
-        flow = _min_cost_flow(g.nodes, tail, head, cap, cost, supplies)
+        flow = _min_cost_flow(tail, head, cap, cost, supplies)
     else:
         # Lexicographic: coverage weighs big_m per need. Any big_m above the total of the other
         # terms is safe but slows cost scaling; a small one is exact as soon as its optimum
         # reaches the maximum coverage, which a coverage-only flow (costs 0/1, fast) tells.
-        best = _covered(first, _min_cost_flow(g.nodes, tail, head, cap, -first.astype(np.int64), supplies))
+        best = _covered(first, _min_cost_flow(tail, head, cap, -first.astype(np.int64), supplies))
         safe = int(step_units * sum(supplies.values())) + 1
         big_m = 4 * step_units
         while True:
             big_m = min(big_m, safe)
             if big_m * (g.nodes + 1) * 4 >= _COST_LIMIT:
                 raise OverflowError("instance too large for integer cost scaling")
-            flow = _min_cost_flow(g.nodes, tail, head, cap, cost - big_m * first, supplies)
+            flow = _min_cost_flow(tail, head, cap, cost - big_m * first, supplies)
             solves += 1
             if _covered(first, flow) == best or big_m == safe:
                 break
@@ -101,14 +107,14 @@ def solve_flow(
         "flow_covered": float(_covered(first, flow)),
         "flow_value": -float(np.dot(flow, cost)) / UNITS,
     }
-    return _decode(flow, arc_teacher, arc_offering, arc_pool), stats
+    return _decode(flow, *ids, place_pools), stats
 
 
 def _covered(first: np.ndarray, flow: np.ndarray) -> int:
     return int(flow[first].sum())
 
 
-def _min_cost_flow(nodes, tail, head, cap, cost, supplies: dict[int, int]) -> np.ndarray:
+def _min_cost_flow(tail, head, cap, cost, supplies: dict[int, int]) -> np.ndarray:
     """Arc flows of a min-cost flow; every supply can drain to the sink at cost 0."""
     solver = min_cost_flow.SimpleMinCostFlow()
     solver.add_arcs_with_capacity_and_unit_cost(tail, head, cap, np.ascontiguousarray(cost))
@@ -122,8 +128,9 @@ def _min_cost_flow(nodes, tail, head, cap, cost, supplies: dict[int, int]) -> np
     return solver.flows(np.arange(len(tail), dtype=np.int32))
 
 
-def _build(inst: Instance, aggregate: bool) -> tuple[_Graph, dict[int, int], int]:
-    """The network, the teachers' supplies (steps left) and the largest value of one step."""
+def _build(inst: Instance, aggregate: bool):
+    """The network, teachers' supplies (steps left), the largest value of one step (in cost
+    units) and the node ids of the places' pools."""
     s = inst.settings
     g = _Graph()
     offers = [o for o in inst.usable if inst.residual[o.offering_id] > 0]
@@ -148,28 +155,65 @@ def _build(inst: Instance, aggregate: bool) -> tuple[_Graph, dict[int, int], int
     g.add(tails, heads, 1, costs, first=firsts)
 
     bonus = round(UNITS * s.local_bonus)
-    pools: dict[tuple, int] = {}
+    pools = _Pools(g, slots, offer_node, inst.residual, bonus)
     for (place, topic_id, blocked, excluded), members in sorted(groups.items(), key=_group_order):
-        outlets = []  # per form: [(head node, cost, offering id, pool node), ...]
+        outlets = []  # per form: [(head node, cost, offering id, pool entered), ...]
         for form, slot in slots[topic_id].items():
             if form in blocked:
                 continue
-            if aggregate and not any(o.offering_id in excluded for o in slot):
-                if (topic_id, form, place) not in pools:
-                    pools[topic_id, form, place] = g.node()
-                pool = pools[topic_id, form, place]
+            if aggregate and not (excluded and any(o.offering_id in excluded for o in slot)):
+                pool = pools.entry(topic_id, form, place)
                 outlets.append([(pool, 0, -1, pool)])
             elif direct := [(offer_node[o.offering_id], -bonus * is_local(place, o), o.offering_id, -1)
                             for o in slot if o.offering_id not in excluded]:
                 outlets.append(direct)
         _fan_out(g, members, outlets)
-    for (topic_id, form, place), pool in sorted(pools.items(), key=lambda kv: kv[1]):
-        slot = slots[topic_id][form]
-        g.add([pool] * len(slot), [offer_node[o.offering_id] for o in slot],
-              [inst.residual[o.offering_id] for o in slot],
-              [-bonus * is_local(place, o) for o in slot], -1, [o.offering_id for o in slot], pool)
+    pools.add_arcs()
     g.add(list(offer_node.values()), SINK, [inst.residual[oid] for oid in offer_node], 0)
-    return g, supplies, step_units
+    return g, supplies, step_units, np.array(sorted(pools.place_pools), dtype=np.int64)
+
+
+class _Pools:
+    """Pool nodes, created on first use.
+
+    pool(topic, form) reaches every offering of that topic and form at cost 0. A place that has
+    local offerings there gets pool(topic, form, place): those offerings at -bonus, and the rest
+    through pool(topic, form) — so pool arcs stay about one per offering and place.
+    """
+
+    def __init__(self, g: _Graph, slots, offer_node, residual, bonus: int) -> None:
+        self.g, self.slots, self.offer_node, self.residual, self.bonus = g, slots, offer_node, residual, bonus
+        self.nodes: dict[tuple, int] = {}
+        self.place_pools: set[int] = set()
+        self.arcs: list[tuple[int, int, int, int]] = []  # pool, offering id or -1, pool entered, cost
+
+    def entry(self, topic_id: int, form: str, place) -> int:
+        """The pool a teacher of ``place`` enters for a step of this topic and form."""
+        key = (topic_id, form, place)
+        if key not in self.nodes:
+            slot = self.slots[topic_id][form]
+            local = [o for o in slot if place is not None and self.bonus and is_local(place, o)]
+            if not local:
+                self.nodes[key] = self.entry(topic_id, form, None) if place is not None else self._new(
+                    [(o.offering_id, -1, 0) for o in slot])
+            else:
+                rest = [(-1, self.entry(topic_id, form, None), 0)] if len(local) < len(slot) else []
+                self.nodes[key] = self._new([(o.offering_id, -1, -self.bonus) for o in local] + rest)
+                self.place_pools.add(self.nodes[key])
+        return self.nodes[key]
+
+    def _new(self, outs) -> int:
+        pool = self.g.node()
+        self.arcs += [(pool, offering, into, cost) for offering, into, cost in outs]
+        return pool
+
+    def add_arcs(self) -> None:
+        if not self.arcs:
+            return
+        pool, offering, into, cost = (np.array(c, dtype=np.int64) for c in zip(*self.arcs))
+        heads = np.where(offering >= 0, [self.offer_node.get(o, -1) for o in offering.tolist()], into)
+        caps = np.where(offering >= 0, [self.residual.get(o, 0) for o in offering.tolist()], 2**40)
+        self.g.add(pool, heads, caps, cost, -1, offering, into, pool)
 
 
 def _teacher_topic_nodes(inst: Instance, g: _Graph, slots):
@@ -234,18 +278,29 @@ def _fan_out(g: _Graph, members, outlets) -> None:
               np.repeat(teachers, k), np.tile(offering, n), np.tile(pool, n))
 
 
-def _decode(flow, arc_teacher, arc_offering, arc_pool) -> list[tuple[int, int]]:
-    """Steps from arc flows: direct arcs as they are, pooled units paired with pool seats."""
+def _decode(flow, teacher, offering, into, out_of, place_pools) -> list[tuple[int, int]]:
+    """Steps from arc flows: direct arcs as they are; units in a pool are paired, in id order,
+    with what leaves it — seats, or (from a place's pool) the general pool, decoded next."""
     used = flow > 0
-    direct = used & (arc_teacher >= 0) & (arc_offering >= 0)
-    pairs = list(zip(arc_teacher[direct].tolist(), arc_offering[direct].tolist()))
-    into = used & (arc_teacher >= 0) & (arc_pool >= 0)
-    out = used & (arc_teacher < 0) & (arc_pool >= 0)
-    in_order = np.lexsort((arc_teacher[into], arc_pool[into]))
-    seats_pool = np.repeat(arc_pool[out], flow[out])
-    seats_offering = np.repeat(arc_offering[out], flow[out])
-    out_order = np.lexsort((seats_offering, seats_pool))
-    if not np.array_equal(arc_pool[into][in_order], seats_pool[out_order]):
-        raise AssertionError("pool flow is not conserved")
-    pairs += zip(arc_teacher[into][in_order].tolist(), seats_offering[out_order].tolist())
+    direct = used & (teacher >= 0) & (offering >= 0)
+    pairs = list(zip(teacher[direct].tolist(), offering[direct].tolist()))
+    entering = used & (teacher >= 0) & (into >= 0)
+    unit_pool, unit_teacher = into[entering], teacher[entering]
+    for level in (np.isin(out_of, place_pools), ~np.isin(out_of, place_pools)):
+        leaving = used & (out_of >= 0) & level
+        here = np.isin(unit_pool, out_of[leaving])
+        order = np.lexsort((unit_teacher[here], unit_pool[here]))
+        pool_in, teacher_in = unit_pool[here][order], unit_teacher[here][order]
+        n = flow[leaving]
+        pool_out = np.repeat(out_of[leaving], n)
+        seat, onward = np.repeat(offering[leaving], n), np.repeat(into[leaving], n)
+        out_order = np.lexsort((seat, onward, pool_out))
+        if not np.array_equal(pool_in, pool_out[out_order]):
+            raise AssertionError("pool flow is not conserved")
+        seat, onward = seat[out_order], onward[out_order]
+        pairs += zip(teacher_in[seat >= 0].tolist(), seat[seat >= 0].tolist())
+        unit_pool = np.concatenate([unit_pool[~here], onward[seat < 0]])
+        unit_teacher = np.concatenate([unit_teacher[~here], teacher_in[seat < 0]])
+    if len(unit_pool):
+        raise AssertionError("pooled steps left undecoded")
     return pairs
