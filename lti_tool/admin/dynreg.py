@@ -10,19 +10,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from .fetch import FetchError, Policy, check_url, fetch_json
+from ..lti.tool_info import CLAIMS, SCOPES
+from .fetch import FetchError, Policy, fetch_json
 
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
-AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
-SCOPE_LINEITEM = AGS + "lineitem"
-SCOPE_LINEITEM_READ = AGS + "lineitem.readonly"
-SCOPE_RESULT_READ = AGS + "result.readonly"
-SCOPE_SCORE = AGS + "score"
-SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-TOOL_SCOPES = (SCOPE_LINEITEM, SCOPE_LINEITEM_READ, SCOPE_RESULT_READ, SCOPE_SCORE, SCOPE_NRPS)
-# Moodle sends names and email only when the registration asks for them.
-TOOL_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email", "locale")
+# The scopes (AGS line items, scores, results; NRPS) and claims (names, email, locale: Moodle sends
+# them only when asked) are the LTI core's, so manual and dynamic registration ask for the same.
+TOOL_SCOPES = SCOPES
+TOOL_CLAIMS = CLAIMS
 REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
 DESCRIPTION_RU = ("TutorNet — сеть педагогов-тьюторов муниципалитета: ИПОМ, маршруты, мероприятия, "
                   "анкетирование и аналитические справки.")
@@ -137,7 +133,6 @@ def _check_scheme(url: str, policy: Policy) -> None:
 
 def load_platform_configuration(url: str, policy: Policy) -> PlatformConfiguration:
     """Fetch (guarded) and validate the configuration at `url`."""
-    check_url(url, policy)  # refuse early, before any byte leaves
     _status, data = fetch_json(url, policy, headers={"Accept": "application/json"})
     return parse_openid_configuration(url, data, policy)
 
