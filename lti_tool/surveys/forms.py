@@ -86,7 +86,5 @@ def error_message(code: str, params: dict | None = None) -> str:
         "no_options": _("A choice question needs at least one option (one per line)."),
         "empty_text": _("The question text is empty."),
         "last_section": _("A survey keeps at least one section."),
-        "anonymous_fixed": _("Anonymity cannot change once the survey has responses."),
-        "same_survey": _("Choose two different surveys."),
     }
     return messages.get(code, _("The request could not be completed."))
