@@ -155,3 +155,16 @@ def test_methodist_creates_event_and_adds_participant_from_roster(client, auth, 
     event_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
     assert client.post(f"/events/{event_id}/participants", data={"person_id": w.teachers[0]}).status_code == 302
     assert db_session.scalar(sa.select(Participant.status).where(Participant.event_id == event_id)) == "registered"
+
+
+def test_methodist_pages_render(client, auth, db_session):
+    w = build_world(db_session, teachers=2)
+    registered(db_session, w)
+    auth.login(METHODIST, network_id=w.network_id, user_id=w.methodist_user_id)
+    for url in ("/events/", f"/events/{w.event_id}", f"/events/{w.event_id}/edit", "/events/new", "/events/scales",
+                f"/events/{w.event_id}/protocol", "/events/calendar", f"/events/sessions/{w.session_ids[0]}/grading"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "<script>" not in response.text  # the CSP forbids inline scripts
+    assert client.post("/events/scales", data={"form": "tutorial", "kind": "pass_fail"}).status_code == 302
+    assert services.get_scale(db_session, w.network_id, "tutorial").maximum == 1.0
