@@ -36,7 +36,8 @@ class DbKV:
         with self.sessions.begin() as s:
             # Expired entries count as absent: drop this one first, inside the same transaction.
             s.execute(sa.delete(CacheEntry).where(CacheEntry.key == key, CacheEntry.expires_at <= utcnow()))
-            return s.execute(self._upsert(s, key, value, ttl, overwrite=False)).rowcount == 1
+            stmt = self._upsert(s, key, value, ttl, overwrite=False).returning(CacheEntry.key)
+            return s.execute(stmt).scalar() is not None
 
     def pop(self, key: str, expected: str | None = None) -> None:
         """Delete `key` (only when it still holds `expected`, if given)."""

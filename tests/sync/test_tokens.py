@@ -120,3 +120,17 @@ def test_refusal_carries_the_platform_message(sessions, key):
     with pytest.raises(TokenError, match="no scope left") as err:
         provider(sessions, FakeTokenEndpoint(status=400)).token(A, SCOPES)
     assert err.value.status == 400
+
+
+def test_add_if_absent_is_a_lock_until_popped_or_expired(sessions):
+    kv = DbKV(sessions)
+    assert kv.add_if_absent("lock", "me", 30) is True
+    assert kv.add_if_absent("lock", "you", 30) is False
+    kv.pop("lock", expected="you")  # not the owner: stays
+    assert kv.get("lock") == "me"
+    kv.pop("lock", expected="me")
+    assert kv.add_if_absent("lock", "you", 0.001) is True
+    import time
+
+    time.sleep(0.01)
+    assert kv.add_if_absent("lock", "me", 30) is True  # the expired entry counts as absent

@@ -1,0 +1,175 @@
+"""Integration: a real Celery worker process on Redis (and on the embedded SQLAlchemy broker),
+PostgreSQL for the tool, the demo LMS on loopback."""
+from __future__ import annotations
+
+import os
+from collections import Counter
+
+import pytest
+import redis as redis_lib
+import sqlalchemy as sa
+
+from lti_tool.db import make_engine, make_session_factory
+from lti_tool.lti.models import RosterSync, ScoreOutbox
+from lti_tool.models import Base
+from lti_tool.tenancy.models import Enrollment, User
+from sync.celery_app import make_celery
+from tests import backends
+
+from .helpers import JwksServer, add_line_item, add_outbox, make_tool_key, register_tool, seed_tool_side
+from .worker import Worker, wait_for
+
+pytestmark = pytest.mark.integration
+REDIS_DB = 12  # a database index of its own: flushed before each test
+
+
+@pytest.fixture
+def pg_sessions():
+    server = backends.postgres_url()
+    if server is None:
+        pytest.skip("PostgreSQL is not reachable")
+    url = backends.create_postgres_database(server)
+    engine = make_engine(url)
+    Base.metadata.create_all(engine)
+    yield url, make_session_factory(engine)
+    engine.dispose()
+    backends.drop_postgres_database(server, url)
+
+
+def redis_broker() -> str:
+    base = backends.redis_url()
+    if base is None:
+        pytest.skip("Redis is not reachable")
+    url = base.rsplit("/", 1)[0] + f"/{REDIS_DB}"
+    redis_lib.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture(params=["redis", "embedded"])
+def broker(request, tmp_path):
+    if request.param == "redis":
+        return redis_broker()
+    return f"sqla+sqlite:///{tmp_path / 'broker.db'}"
+
+
+@pytest.fixture
+def world(pg_sessions, lms, tmp_path):
+    """Tool key + JWKS, a registration at the LMS, a course on both sides, worker settings."""
+    url, sessions = pg_sessions
+    with sessions.begin() as s:
+        jwk = make_tool_key(s).public_jwk
+    jwks = JwksServer({"keys": [jwk]})
+    client_id = "tutornet-w-" + os.urandom(3).hex()
+    register_tool(lms, client_id, jwks.url)
+    lms.set_faults()
+    course = lms.create_course(title="Курс воркера", label="W")
+    with sessions.begin() as s:
+        ids = seed_tool_side(s, lms.url, client_id, course["id"])
+    env = {"DATABASE_URL": url, "TUTORNET_INSTANCE": str(tmp_path), "SYNC_OUTBOX_INTERVAL_SECONDS": "1",
+           "SYNC_BACKOFF_BASE_SECONDS": "0.5", "SYNC_BACKOFF_MAX_SECONDS": "2", "SYNC_CONNECT_TIMEOUT": "2",
+           "SYNC_READ_TIMEOUT": "2", "SYNC_LEASE_SECONDS": "5", "SYNC_DRAIN_SECONDS": "5",
+           "SYNC_BATCH_SIZE": "40", "SYNC_PER_PLATFORM_CONCURRENCY": "4", "SYNC_NRPS_PAGE_SIZE": "10",
+           "SYNC_CIRCUIT_FAILURES": "100"}
+    workers: list[Worker] = []
+    yield {"sessions": sessions, "lms": lms, "lms_course": course["id"], "env": env, "tmp": tmp_path,
+           "workers": workers, **ids}
+    for w in workers:
+        w.kill()
+    lms.set_faults()
+    jwks.stop()
+
+
+def start_worker(world, broker, name="w1") -> Worker:
+    w = Worker({**world["env"], "CELERY_BROKER_URL": broker}, world["tmp"], name=name).start()
+    world["workers"].append(w)
+    return w
+
+
+def send(broker, task, *args):
+    app = make_celery({"CELERY_BROKER_URL": broker})
+    app.send_task(task, args=list(args))
+    app.close()
+
+
+def outbox_status(sessions) -> Counter:
+    with sessions() as s:
+        return Counter(s.scalars(sa.select(ScoreOutbox.status)))
+
+
+def queue_completions(world, subs: list[str]) -> None:
+    with world["sessions"].begin() as s:
+        li = add_line_item(s, world["course_id"])
+        users = dict(s.execute(sa.select(User.sub, User.id).where(User.sub.in_(subs),
+                                                                 User.issuer == world["lms"].url)).all())
+        missing = [sub for sub in subs if sub not in users]
+        if missing:
+            from .helpers import add_users
+
+            users.update(zip(missing, add_users(s, world["lms"].url, missing)))
+        add_outbox(s, world["network_id"], world["course_id"], li, [users[sub] for sub in subs])
+
+
+def test_roster_and_completions_through_a_real_worker(world, broker):
+    lms, sessions = world["lms"], world["sessions"]
+    subs = lms.add_members(world["lms_course"], generate={"learner": 25})
+    worker = start_worker(world, broker)
+    send(broker, "sync.tasks.pull_roster", world["course_id"])
+
+    def roster(status="ok"):
+        with sessions() as s:
+            row = s.scalar(sa.select(RosterSync).where(RosterSync.course_id == world["course_id"]))
+            return row if row is not None and row.status == status else None
+
+    first = wait_for(roster, 40, "the first roster pull", worker)
+    assert (first.pages, first.members_seen, first.members_added) == (3, 25, 25)
+    lms.remove_members(world["lms_course"], subs[:3])
+    with sessions.begin() as s:
+        s.execute(sa.update(RosterSync).values(status="never"))
+    send(broker, "sync.tasks.pull_roster", world["course_id"])
+    second = wait_for(roster, 30, "the second roster pull", worker)
+    assert (second.members_seen, second.members_removed) == (22, 3)
+    with sessions() as s:
+        deleted = set(s.scalars(sa.select(User.sub).join(Enrollment).where(Enrollment.status == "deleted")))
+    assert deleted == set(subs[:3])
+
+    queue_completions(world, subs[3:])  # beat drains the outbox every second
+    wait_for(lambda: outbox_status(sessions)["delivered"] == 22, 40, "delivery of 22 completions", worker)
+    assert sorted(s["user_id"] for s in lms.scores(course_id=world["lms_course"])) == sorted(subs[3:])
+    assert len(lms.lineitems(world["lms_course"])) == 1
+
+
+def test_every_completion_is_delivered_after_faults(world):
+    broker = redis_broker()
+    lms = world["lms"]
+    subs = lms.add_members(world["lms_course"], generate={"learner": 30})
+    prefix = f"/api/courses/{world['lms_course']}/"
+    lms.set_faults(rules=[{"path_prefix": prefix, "method": "POST", "status": 500, "count": 6},
+                          {"path_prefix": prefix, "method": "POST", "status": 429, "retry_after": 1, "count": 4},
+                          {"path_prefix": prefix, "method": "POST", "timeout": 3, "count": 3},
+                          {"path_prefix": "/token", "status": 503, "count": 1}])
+    queue_completions(world, subs)
+    worker = start_worker(world, broker)
+    wait_for(lambda: outbox_status(world["sessions"])["delivered"] == 30, 50, "delivery after faults", worker)
+    assert lms.stats()["faults_injected"] >= 14
+    scores = lms.scores(course_id=world["lms_course"])
+    assert sorted(s["user_id"] for s in scores) == sorted(subs)
+    assert len(lms.lineitems(world["lms_course"])) == 1
+
+
+def test_sigkill_mid_batch_loses_nothing(world):
+    broker = redis_broker()
+    lms = world["lms"]
+    subs = lms.add_members(world["lms_course"], generate={"learner": 200})
+    lms.set_faults(latency_ms=60)
+    queue_completions(world, subs)
+    worker = start_worker(world, broker)
+    wait_for(lambda: len(lms.scores(course_id=world["lms_course"])) >= 30, 40, "the first deliveries", worker)
+    worker.kill()
+    status = outbox_status(world["sessions"])
+    assert status["pending"] > 0, "the worker finished before it could be killed"
+    restarted = start_worker(world, broker, name="w2")
+    wait_for(lambda: outbox_status(world["sessions"])["delivered"] == 200, 50, "delivery after restart", restarted)
+    scores = lms.scores(course_id=world["lms_course"])
+    assert Counter(s["user_id"] for s in scores) == Counter(subs)  # each user graded once …
+    assert all(s["post_count"] == 1 for s in scores)  # … and a re-sent score changed nothing
+    assert len(lms.lineitems(world["lms_course"])) == 1
