@@ -65,6 +65,8 @@ def load_config() -> dict:
         # platform may embed it (narrow it to the LMS origins in production).
         "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "*"),
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
+        # The network's local time zone for event times and calendar feeds (Tomsk: Asia/Tomsk).
+        "EVENTS_TIMEZONE": os.environ.get("EVENTS_TIMEZONE", "Europe/Moscow"),
         "SYNC_ROSTER_INTERVAL_MINUTES": int(os.environ.get("SYNC_ROSTER_INTERVAL_MINUTES", "60")),
         "SYNC_OUTBOX_INTERVAL_SECONDS": int(os.environ.get("SYNC_OUTBOX_INTERVAL_SECONDS", "5")),
         "WTF_CSRF_TIME_LIMIT": None,
