@@ -52,6 +52,7 @@ class EventLine:
     best_practice: bool
     protocol_number: int | None
     leaders: list[tuple[int, str]] = field(default_factory=list)
+    topic_id: int | None = None
 
     @property
     def form_label(self) -> str:
@@ -171,7 +172,7 @@ def event_lines(session: Session, counted, pairs) -> list[EventLine]:
         sa.select(Event.id, counted.c.first_date, Event.title, Event.form, Event.status, Topic.name,
                   Organization.number, Organization.name, sa.func.coalesce(sessions_n.c.n, 0),
                   sa.func.coalesce(registered.c.n, 0), sa.func.coalesce(attended.c.n, 0),
-                  Event.best_practice, Event.protocol_number)
+                  Event.best_practice, Event.protocol_number, Event.topic_id)
         .select_from(counted).join(Event, Event.id == counted.c.event_id)
         .outerjoin(Topic, Topic.id == Event.topic_id)
         .outerjoin(Organization, Organization.id == Event.host_organization_id)
@@ -180,7 +181,8 @@ def event_lines(session: Session, counted, pairs) -> list[EventLine]:
         .outerjoin(attended, attended.c.event_id == Event.id)
         .order_by(counted.c.first_date, Event.title, Event.id)).all()
     lines = {r[0]: EventLine(r[0], _as_date(r[1]), r[2], r[3], r[4], r[5],
-                             org_label(r[6], r[7]) if r[7] else None, r[8], r[9], r[10], bool(r[11]), r[12])
+                             org_label(r[6], r[7]) if r[7] else None, r[8], r[9], r[10], bool(r[11]), r[12],
+                             topic_id=r[13])
              for r in rows}
     for event_id, person_id, name in session.execute(
             sa.select(EventLeader.event_id, Person.id, Person.full_name).join(Person, Person.id == EventLeader.person_id)

@@ -1,0 +1,112 @@
+"""The methodist's dashboard: this academic year's numbers at a glance, with charts and links.
+
+The figures are the yearly report's (same definitions) for the current academic year, plus what a
+methodist watches during the year: events still planned, survey response rates, routes, and grades
+waiting to reach the LMS gradebook.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..events.models import Event, EventSession
+from ..lti.models import ScoreOutbox
+from ..surveys.models import Survey, SurveyResponse
+from . import breakdowns, pathways_stats, queries
+from .breakdowns import Row
+from .period import Period
+from .yearly import Figures, headline
+
+SURVEYS_SHOWN = 8
+
+
+@dataclass
+class SurveyRate:
+    id: int
+    title: str
+    status: str
+    responses: int
+    roster: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.responses / self.roster if self.roster else None
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    today: date
+    figures: Figures
+    held: int
+    planned: int  # first session after today, or published without a date yet
+    by_month: list[Row]
+    by_form: list[Row]
+    by_topic: list[Row]
+    surveys: list[SurveyRate] = field(default_factory=list)
+    routes: dict | None = None  # None: the routes area does not report yet
+    grades: dict[str, int] = field(default_factory=dict)  # ScoreOutbox status -> count
+
+
+def build(session: Session, network_id: int, period: Period, today: date | None = None) -> Dashboard:
+    """Every figure of the dashboard for the network and period (the current academic year)."""
+    today = today or date.today()
+    counted = queries.counted_events(network_id, period)
+    pairs = queries.attendance_pairs(counted)
+    held, later = session.execute(sa.select(
+        sa.func.coalesce(sa.func.sum(sa.case((counted.c.first_date <= today, 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((counted.c.first_date > today, 1), else_=0)), 0),
+    ).select_from(counted)).one()
+    return Dashboard(
+        period=period, today=today,
+        figures=headline(session, network_id, period, counted, pairs),
+        held=int(held), planned=int(later) + undated_events(session, network_id, period),
+        by_month=breakdowns.by_month(session, counted, pairs, period),
+        by_form=breakdowns.by_form(session, counted, pairs),
+        by_topic=breakdowns.by_topic(session, counted, pairs)[:10],
+        surveys=survey_rates(session, network_id, period),
+        routes=pathways_stats.summary(session, network_id, period),
+        grades=grade_queue(session, network_id),
+    )
+
+
+def undated_events(session: Session, network_id: int, period: Period) -> int:
+    """Published events of the period's academic year that have no session yet (planned, no date)."""
+    from ..resource_map.models import AcademicYear
+
+    return session.scalar(
+        sa.select(sa.func.count(Event.id)).join(AcademicYear, AcademicYear.id == Event.year_id)
+        .where(Event.network_id == network_id, Event.status == "published",
+               AcademicYear.starts_on <= period.end, AcademicYear.ends_on >= period.start,
+               ~sa.exists().where(EventSession.event_id == Event.id))) or 0
+
+
+def survey_rates(session: Session, network_id: int, period: Period) -> list[SurveyRate]:
+    """Open and closed surveys of the period's year (or opened in it): responses against the roster asked."""
+    from ..resource_map.models import AcademicYear
+    from ..surveys.roster import roster_size
+
+    counts = (sa.select(SurveyResponse.survey_id, sa.func.count().label("n"))
+              .group_by(SurveyResponse.survey_id).subquery())
+    in_year = sa.select(AcademicYear.id).where(AcademicYear.network_id == network_id,
+                                               AcademicYear.starts_on <= period.end,
+                                               AcademicYear.ends_on >= period.start)
+    rows = session.execute(
+        sa.select(Survey, sa.func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.survey_id == Survey.id)
+        .where(Survey.network_id == network_id, Survey.status != "draft",
+               sa.or_(Survey.year_id.in_(in_year), sa.and_(Survey.year_id.is_(None), Survey.created_at >= period.start)))
+        .order_by(Survey.created_at.desc(), Survey.id.desc()).limit(SURVEYS_SHOWN)).all()
+    # roster_size reads the course placements and enrollments: a few queries per survey, few surveys.
+    return [SurveyRate(s.id, s.title, s.status, n, roster_size(session, s)) for s, n in rows]
+
+
+def grade_queue(session: Session, network_id: int) -> dict[str, int]:
+    """Grades by delivery status: pending (waiting or retrying) and failed (gave up) matter."""
+    rows = session.execute(sa.select(ScoreOutbox.status, sa.func.count()).where(ScoreOutbox.network_id == network_id)
+                           .group_by(ScoreOutbox.status)).all()
+    result = {"pending": 0, "failed": 0, "delivered": 0}
+    result.update({status: n for status, n in rows})
+    return result
