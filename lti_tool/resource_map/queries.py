@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .catalog import FORMS
 from .models import (Cluster, InternshipSite, Offering, Organization, Person, Topic, cluster_organization,
@@ -51,20 +51,13 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def _effective_org_id():
-    """The organization behind an offering: its own, its tutor's, or its internship site's."""
-    return sa.func.coalesce(Offering.organization_id, Person.organization_id, InternshipSite.organization_id)
-
-
 def _filtered(network_id: int, year_id: int, flt: OfferingFilter):
     """SELECT of matching offering ids (with the joins the filters need)."""
-    eff_org = aliased(Organization)
     query = (
         sa.select(Offering.id)
         .join(Topic, Topic.id == Offering.topic_id)
         .outerjoin(Person, Person.id == Offering.person_id)
         .outerjoin(InternshipSite, InternshipSite.id == Offering.internship_site_id)
-        .outerjoin(eff_org, eff_org.id == _effective_org_id())
         .where(Offering.network_id == network_id, Offering.year_id == year_id, Offering.retired_at.is_(None))
     )
     if flt.topic_id:
@@ -74,9 +67,15 @@ def _filtered(network_id: int, year_id: int, flt: OfferingFilter):
     if flt.delivery:
         query = query.where(Offering.delivery == flt.delivery)
     if flt.organization_id:
-        query = query.where(_effective_org_id() == flt.organization_id)
+        oid = flt.organization_id
+        query = query.where(sa.or_(Offering.organization_id == oid, Person.organization_id == oid,
+                                   InternshipSite.organization_id == oid))
     if flt.municipality:
-        query = query.where(eff_org.municipality == flt.municipality)
+        # OR of plain IN tests (one provider is set at a time): PostgreSQL plans a COALESCE join badly.
+        org_ids = sa.select(Organization.id).where(Organization.network_id == network_id,
+                                                   Organization.municipality == flt.municipality)
+        query = query.where(sa.or_(Offering.organization_id.in_(org_ids), Person.organization_id.in_(org_ids),
+                                   InternshipSite.organization_id.in_(org_ids)))
     if flt.cluster_id:
         members = sa.select(cluster_person.c.person_id).where(cluster_person.c.cluster_id == flt.cluster_id)
         orgs = sa.select(cluster_organization.c.organization_id).where(
