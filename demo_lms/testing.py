@@ -168,28 +168,39 @@ def start_demo_lms(port: int = 0, tool_base_url: str = "http://localhost:5000",
 class _FormParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
-        self.form: dict[str, Any] | None = None
+        self.forms: list[dict[str, Any]] = []
         self._in_form = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: (v or "") for k, v in attrs}
-        if tag == "form" and self.form is None:
-            self.form = {"action": a.get("action", ""), "method": (a.get("method") or "get").upper(), "fields": {}}
+        if tag == "form":
+            self.forms.append({"action": a.get("action", ""), "method": (a.get("method") or "get").upper(),
+                               "fields": {}, "auto": "data-autosubmit" in a or a.get("id") == "lti-continue"})
             self._in_form = True
         elif tag in ("input", "textarea", "select") and self._in_form and a.get("name"):
             if a.get("type", "").lower() not in ("submit", "button", "checkbox", "radio") or "checked" in a:
-                self.form["fields"][a["name"]] = a.get("value", "")
+                self.forms[-1]["fields"][a["name"]] = a.get("value", "")
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
             self._in_form = False
 
 
+_LTI_FIELDS = {"id_token", "state", "iss", "login_hint", "JWT"}
+
+
 def parse_form(html: str) -> tuple[str, str, dict[str, str]] | None:
-    """(action, METHOD, fields) of the first form in ``html``, or None."""
+    """(action, METHOD, fields) of the form a browser would submit on its own in ``html``, or None.
+
+    A page may hold other forms (the tool's language switch): the auto-submitting one, or the one
+    carrying LTI fields, is the step of the launch; otherwise the first form."""
     p = _FormParser()
     p.feed(html)
-    return (p.form["action"], p.form["method"], p.form["fields"]) if p.form else None
+    if not p.forms:
+        return None
+    chosen = next((f for f in p.forms if f["auto"]), None) \
+        or next((f for f in p.forms if _LTI_FIELDS & set(f["fields"])), None) or p.forms[0]
+    return chosen["action"], chosen["method"], chosen["fields"]
 
 
 _JS_REDIRECT = re.compile(r"""(?:window\.|document\.|top\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']""")
