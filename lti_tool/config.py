@@ -60,6 +60,9 @@ def load_config() -> dict:
         "SUPPORTED_LOCALES": ("ru", "en"),
         # Development relaxations (http registration URLs on loopback, insecure cookies on http).
         "DEV_MODE": _flag("TUTORNET_DEV", default=False),
+        # Bounds of the guarded fetch of platform URLs (dynamic registration, JWKS checks).
+        "ADMIN_FETCH_TIMEOUT": float(os.environ.get("ADMIN_FETCH_TIMEOUT", "5")),
+        "ADMIN_FETCH_MAX_BYTES": int(os.environ.get("ADMIN_FETCH_MAX_BYTES", str(64 * 1024))),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # The LMS pages allowed to frame the tool; "*" by default because every registered
         # platform may embed it (narrow it to the LMS origins in production).
