@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 
 LOCALE_KEY = "locale"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -29,8 +29,10 @@ def normalise_locale(value: str | None) -> str | None:
 
 
 def select_locale() -> str:
-    """Flask-Babel locale selector."""
-    chosen = normalise_locale(request.args.get("lang")) if request else None
+    """Flask-Babel locale selector (the default locale outside a request: CLI, worker, tests)."""
+    if not has_request_context():
+        return current_app.config["DEFAULT_LOCALE"]
+    chosen = normalise_locale(request.args.get("lang"))
     return chosen or session.get(LOCALE_KEY) or current_app.config["DEFAULT_LOCALE"]
 
 
