@@ -12,6 +12,18 @@ from kombu import Queue
 from .settings import sync_settings
 
 
+def transport_options(broker_url: str) -> dict:
+    """Broker options. Redis/SQS redeliver an unacknowledged task after the visibility timeout,
+    longer than the longest task (a drain stops after SYNC_DRAIN_SECONDS; outbox rows in flight
+    are protected by their own lease). kombu's SQLAlchemy transport hands its options to
+    `create_engine`, so it gets none; it only restores unacknowledged tasks at a clean shutdown,
+    which is enough because beat re-sends the drain and roster tasks and the rows live in the DB.
+    """
+    if broker_url.startswith("sqla+"):
+        return {}
+    return {"visibility_timeout": 3600, "polling_interval": 1}
+
+
 def make_celery(config: dict | None = None) -> Celery:
     """Build the Celery app; `config` overrides the environment (tests)."""
     settings = sync_settings(config)
@@ -27,9 +39,7 @@ def make_celery(config: dict | None = None) -> Celery:
         task_reject_on_worker_lost=True,
         # Long tasks (a 10,000-member roster) must not pile up prefetched grade pushes behind them.
         worker_prefetch_multiplier=1,
-        # Redis/SQS redeliver unacknowledged tasks after this; longer than the longest task (a
-        # drain stops after SYNC_DRAIN_SECONDS; rows in flight are protected by their own lease).
-        broker_transport_options={"visibility_timeout": 3600, "polling_interval": 1},
+        broker_transport_options=transport_options(settings["CELERY_BROKER_URL"]),
         # A hung HTTP call cannot hold a worker forever (requests have their own timeouts too).
         task_soft_time_limit=int(settings["SYNC_ROSTER_LEASE_SECONDS"]),
         task_time_limit=int(settings["SYNC_ROSTER_LEASE_SECONDS"]) + 60,

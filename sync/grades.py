@@ -160,7 +160,8 @@ class Pusher:
                 continue
             try:
                 known[row["line_item_id"]] = ensure_line_item(
-                    sessions, row["line_item_id"], self.client(row["scopes"]), row["lineitems_url"], self.tokens.kv)
+                    sessions, row["line_item_id"], self.client(row["scopes"]), row["lineitems_url"], self.tokens.kv,
+                    self.settings["SYNC_LINEITEM_SETTLE_SECONDS"])
             except (LineItemError, TokenError) as exc:
                 known[row["line_item_id"]] = exc
         for row in rows:

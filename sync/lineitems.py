@@ -83,21 +83,22 @@ def create_remote(client: PlatformClient, lineitems_url: str, li: LineItem, link
 
 
 def ensure_line_item(sessions: orm.sessionmaker, line_item_id: int, client: PlatformClient,
-                     lineitems_url: str | None, kv) -> str:
+                     lineitems_url: str | None, kv, settle: float = 120.0) -> str:
     """The platform URL of line item `line_item_id`, found or created once and remembered."""
     try:
         with sessions() as s:
             if is_sqlite(s):
-                return _ensure_sqlite(sessions, line_item_id, client, lineitems_url, kv)
+                return _ensure_sqlite(sessions, line_item_id, client, lineitems_url, kv, settle)
         with sessions.begin() as s:
             # PostgreSQL: the row lock is held across the HTTP calls; a second worker waits here.
             li = s.scalar(sa.select(LineItem).where(LineItem.id == line_item_id).with_for_update())
-            return _resolve(s, li, client, lineitems_url)
+            return _resolve(s, li, client, lineitems_url, kv, settle)
     except requests.RequestException as exc:
         raise LineItemError(f"line item request failed: {exc}", transient=True) from exc
 
 
-def _ensure_sqlite(sessions, line_item_id: int, client: PlatformClient, lineitems_url: str | None, kv) -> str:
+def _ensure_sqlite(sessions, line_item_id: int, client: PlatformClient, lineitems_url: str | None, kv,
+                   settle: float) -> str:
     """SQLite has no row locks and holding its write lock would block the token cache: take a
     short-lived lock entry in the shared cache instead, and talk to the platform outside any
     transaction."""
@@ -110,14 +111,15 @@ def _ensure_sqlite(sessions, line_item_id: int, client: PlatformClient, lineitem
     try:
         with sessions() as s:
             li = s.get(LineItem, line_item_id)
-            url = _resolve(s, li, client, lineitems_url)
+            url = _resolve(s, li, client, lineitems_url, kv, settle)
             s.commit()
             return url
     finally:
         kv.pop(lock, expected=owner)
 
 
-def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineitems_url: str | None) -> str:
+def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineitems_url: str | None, kv,
+             settle: float) -> str:
     """Known URL, the launch's coupled line item, a found one, or a new one — stored on the row."""
     if li is None:
         raise LineItemError("line item no longer exists in the tool", transient=False)
@@ -131,10 +133,35 @@ def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineit
         return li.url
     if not lineitems_url:
         raise LineItemError("the course has no AGS line items URL (no launch with AGS yet)", transient=False)
-    li.url = (find_remote(client, lineitems_url, link_id, li.resource_id, li.tag)
-              or create_remote(client, lineitems_url, li, link_id))
+    li.url = find_remote(client, lineitems_url, link_id, li.resource_id, li.tag)
+    if li.url is None:
+        li.url = _create_once(kv, settle, client, lineitems_url, li, link_id)
     s.flush()
     return li.url
+
+
+def _create_once(kv, settle: float, client: PlatformClient, lineitems_url: str, li: LineItem,
+                 link_id: str | None) -> str:
+    """POST the line item unless an earlier POST may still be applied by the platform.
+
+    A POST that timed out or met a 5xx may have created the item anyway, later than our next
+    lookup (a slow platform finishes the request after the client gave up). For `settle`
+    seconds after such a POST we only look, never POST again: that is what keeps a flaky
+    platform from getting two columns in its gradebook.
+    """
+    marker = f"sync:lineitem-creating:{li.id}"
+    if kv.get(marker):
+        raise LineItemError("line item creation not yet confirmed by the platform; looking again later",
+                            transient=True)
+    kv.set(marker, "1", settle)
+    try:
+        url = create_remote(client, lineitems_url, li, link_id)
+    except LineItemError as exc:
+        if not exc.transient:
+            kv.pop(marker)  # refused outright: nothing was created
+        raise
+    kv.pop(marker)
+    return url
 
 
 def forget_line_item(sessions: orm.sessionmaker, line_item_id: int, url: str) -> None:

@@ -158,3 +158,29 @@ def test_expired_token_is_refreshed_once_on_401(tool):
     before = tool.lms.stats()["token_requests"]
     assert push(tool).delivered == 3
     assert tool.lms.stats()["token_requests"] - before == 1
+
+
+def test_line_item_post_that_timed_out_is_not_repeated(tool):
+    arrange(tool, n=2)
+    # The LMS creates the line item 3 s after the request, when the worker has given up (2 s).
+    tool.lms.set_faults(rules=[{"path_prefix": SCORES.format(tool.lms_course_id), "method": "POST", "timeout": 3,
+                                "count": 1}])
+    assert push(tool).retry == 2
+    make_due(tool)
+    assert push(tool).delivered == 0  # not found yet, and no second POST
+    time.sleep(1.5)
+    make_due(tool)
+    assert push(tool).delivered == 2
+    assert len(tool.lms.lineitems(tool.lms_course_id)) == 1
+
+
+def test_two_pushers_at_once_create_one_line_item(tool):
+    arrange(tool, n=12)
+    tool.lms.set_faults(latency_ms=150)  # a wide window for the race
+    from concurrent.futures import ThreadPoolExecutor
+
+    tool.rt.settings["SYNC_BATCH_SIZE"] = 6
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: push(tool), range(2)))
+    assert sum(r.delivered for r in results) == 12
+    assert len(tool.lms.lineitems(tool.lms_course_id)) == 1

@@ -69,7 +69,7 @@ def world(pg_sessions, lms, tmp_path):
            "SYNC_BACKOFF_BASE_SECONDS": "0.5", "SYNC_BACKOFF_MAX_SECONDS": "2", "SYNC_CONNECT_TIMEOUT": "2",
            "SYNC_READ_TIMEOUT": "2", "SYNC_LEASE_SECONDS": "5", "SYNC_DRAIN_SECONDS": "5",
            "SYNC_BATCH_SIZE": "40", "SYNC_PER_PLATFORM_CONCURRENCY": "4", "SYNC_NRPS_PAGE_SIZE": "10",
-           "SYNC_CIRCUIT_FAILURES": "100"}
+           "SYNC_CIRCUIT_FAILURES": "100", "SYNC_LINEITEM_SETTLE_SECONDS": "8"}
     workers: list[Worker] = []
     yield {"sessions": sessions, "lms": lms, "lms_course": course["id"], "env": env, "tmp": tmp_path,
            "workers": workers, **ids}
