@@ -27,7 +27,8 @@ Coverage comes first through a weight big_m on first steps; see solve_flow for h
 from __future__ import annotations
 
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -35,8 +36,9 @@ from ortools.graph.python import min_cost_flow
 from lti_tool.pathways.planner_instance import Instance, is_local, place_of, step_values
 
 SINK = 0
-UNITS = 100_000  # integer cost units per 1.0 of objective; rounding stays far below any weight
+UNITS = 10_000  # integer cost units per 1.0 of objective (values are rounded to 1e-4)
 _COST_LIMIT = 2**62
+FIRST_BIG_M_STEPS = 4  # first try: coverage worth 4 steps of any other value
 
 
 class _Graph:
@@ -76,38 +78,47 @@ def solve_flow(
     ``aggregate=False`` connects every teacher to every offering (the plain graph, for checks).
     """
     started = time.perf_counter()
-    g, supplies, step_units, place_pools = _build(inst, aggregate)
-    tail, head, cap, cost, *ids, first = g.arrays()
+    net = _build(inst, aggregate)
+    tail, head, cap, cost, *ids, first = net.graph.arrays()
     built = time.perf_counter()
-    solves = 1
     if coverage_only:
-        flow = _min_cost_flow(tail, head, cap, -first.astype(np.int64), supplies)
+        flow, solves = _min_cost_flow(tail, head, cap, -first.astype(np.int64), net.supplies), 1
     elif not inst.settings.coverage_first:
-        flow = _min_cost_flow(tail, head, cap, cost, supplies)
+        flow, solves = _min_cost_flow(tail, head, cap, cost, net.supplies), 1
     else:
-        # Lexicographic: coverage weighs big_m per need. Any big_m above the total of the other
-        # terms is safe but slows cost scaling; a small one is exact as soon as its optimum
-        # reaches the maximum coverage, which a coverage-only flow (costs 0/1, fast) tells.
-        best = _covered(first, _min_cost_flow(tail, head, cap, -first.astype(np.int64), supplies))
-        safe = int(step_units * sum(supplies.values())) + 1
-        big_m = 4 * step_units
-        while True:
-            big_m = min(big_m, safe)
-            if big_m * (g.nodes + 1) * 4 >= _COST_LIMIT:
-                raise OverflowError("instance too large for integer cost scaling")
-            flow = _min_cost_flow(tail, head, cap, cost - big_m * first, supplies)
-            solves += 1
-            if _covered(first, flow) == best or big_m == safe:
-                break
-            big_m *= 64
+        flow, solves = _lexicographic(net, tail, head, cap, cost, first)
     solved = time.perf_counter()
     stats = {
-        "nodes": float(g.nodes), "arcs": float(len(tail)), "flow_solves": float(solves),
+        "nodes": float(net.graph.nodes), "arcs": float(len(tail)), "flow_solves": float(solves),
         "build_s": built - started, "solve_s": solved - built,
         "flow_covered": float(_covered(first, flow)),
         "flow_value": -float(np.dot(flow, cost)) / UNITS,
     }
-    return _decode(flow, *ids, place_pools), stats
+    return _decode(flow, *ids, net.place_pools), stats
+
+
+def _lexicographic(net: _Network, tail, head, cap, cost, first) -> tuple[np.ndarray, int]:
+    """Max coverage, then max weight: coverage weighs big_m per need.
+
+    Any big_m above the total of all other terms is safe, but large costs slow cost scaling
+    down. A small big_m is exact as soon as its optimum reaches the maximum coverage: either the
+    counting bound of _build, or — when that is not tight — a coverage-only flow (costs 0/1,
+    fast). Otherwise big_m grows and the flow is solved again.
+    """
+    safe = net.step_units * sum(net.supplies.values()) + 1
+    if safe * (net.graph.nodes + 1) * 4 >= _COST_LIMIT:
+        raise OverflowError("instance too large for integer cost scaling")
+    best, solves, big_m = net.coverage_cap, 0, FIRST_BIG_M_STEPS * net.step_units
+    while True:
+        big_m = min(big_m, safe)
+        flow = _min_cost_flow(tail, head, cap, cost - big_m * first, net.supplies)
+        covered, solves = _covered(first, flow), solves + 1
+        if covered < best and solves == 1:
+            best = _covered(first, _min_cost_flow(tail, head, cap, -first.astype(np.int64), net.supplies))
+            solves += 1
+        if covered == best or big_m == safe:
+            return flow, solves
+        big_m = big_m * 64 + 1
 
 
 def _covered(first: np.ndarray, flow: np.ndarray) -> int:
@@ -128,9 +139,17 @@ def _min_cost_flow(tail, head, cap, cost, supplies: dict[int, int]) -> np.ndarra
     return solver.flows(np.arange(len(tail), dtype=np.int32))
 
 
-def _build(inst: Instance, aggregate: bool):
-    """The network, teachers' supplies (steps left), the largest value of one step (in cost
-    units) and the node ids of the places' pools."""
+@dataclass
+class _Network:
+    graph: _Graph
+    supplies: dict[int, int]  # teacher node -> steps left
+    step_units: int  # above the value of any one step, in cost units
+    place_pools: np.ndarray  # node ids of the places' pools (decoded before the general ones)
+    coverage_cap: int  # a counting upper bound on the number of first steps
+
+
+def _build(inst: Instance, aggregate: bool) -> _Network:
+    """The network for an instance."""
     s = inst.settings
     g = _Graph()
     offers = [o for o in inst.usable if inst.residual[o.offering_id] > 0]
@@ -170,7 +189,16 @@ def _build(inst: Instance, aggregate: bool):
         _fan_out(g, members, outlets)
     pools.add_arcs()
     g.add(list(offer_node.values()), SINK, [inst.residual[oid] for oid in offer_node], 0)
-    return g, supplies, step_units, np.array(sorted(pools.place_pools), dtype=np.int64)
+    # Each topic covers at most min(teachers wanting it, its seats); each teacher at most
+    # min(steps left, topics). The smaller total is usually reached, which saves a solve.
+    wanting = Counter(row[2] for row in rows if row[4] == 0)
+    seats = Counter()
+    for o in offers:
+        seats[o.topic_id] += inst.residual[o.offering_id]
+    per_teacher = Counter(row[1] for row in rows if row[4] == 0)
+    cap = min(sum(min(n, seats[k]) for k, n in wanting.items()),
+              sum(min(n, inst.steps_left[tid]) for tid, n in per_teacher.items()))
+    return _Network(g, supplies, step_units, np.array(sorted(pools.place_pools), dtype=np.int64), cap)
 
 
 class _Pools:
