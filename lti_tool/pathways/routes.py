@@ -1,4 +1,119 @@
-"""HTTP views of the pathways area."""
-from flask import Blueprint
+"""HTTP views of the pathways area: the teacher's own route (ИПОМ) and their progress on it.
+
+Route detail and editing, the planner, monitoring and portfolios live in `views_*.py` beside this
+module and register on the one `bp`.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..auth import require_actor
+from ..events.models import Event, Participant
+from ..extensions import db
+from ..resource_map.catalog import form_label
+from ..resource_map.services import current_year
+from . import labels, services
+from .access import actor_person, is_methodist, load_route, load_step
+from .forms import parse_date
+from .models import SELF_KINDS, Route
+from .services import PathwayError
 
 bp = Blueprint("pathways", __name__, url_prefix="/pathways")
+
+
+@bp.context_processor
+def _helpers():
+    """Template helpers of this area's pages."""
+    return {"form_label": form_label, "labels": labels, "self_kinds": SELF_KINDS}
+
+
+def fail(exc: PathwayError, target: str):
+    """Roll back, show the rule's message, go back."""
+    db.session.rollback()
+    flash(str(exc.message), "error")
+    return redirect(target)
+
+
+def step_events(route: Route, person_id: int) -> tuple[dict, dict]:
+    """Published events per step (its event, or events realising its offering) and the person's sign-ups."""
+    offering_ids = {s.offering_id for s in route.steps if s.offering_id}
+    event_ids = {s.event_id for s in route.steps if s.event_id}
+    events = list(db.session.scalars(sa.select(Event).where(
+        Event.network_id == route.network_id, Event.status.in_(("published", "held")),
+        sa.or_(Event.offering_id.in_(offering_ids), Event.id.in_(event_ids))).order_by(Event.id)))
+    by_step = {s.id: [e for e in events if e.id == s.event_id or (not s.event_id and e.offering_id == s.offering_id
+                                                                   and s.offering_id)] for s in route.steps}
+    mine = dict(db.session.execute(sa.select(Participant.event_id, Participant.status).where(
+        Participant.person_id == person_id, Participant.event_id.in_([e.id for e in events]))).all())
+    return by_step, mine
+
+
+@bp.get("/")
+def my_route():
+    """The actor's route of the current year as a timeline (and, for tutors, their teachers' routes)."""
+    actor = require_actor()
+    person = actor_person(actor)
+    year = current_year(db.session, actor.network_id)
+    route = services.route_for(db.session, actor.network_id, person.id, year.id) if year else None
+    if route is not None and route.status != "published" and not is_methodist(actor):
+        route = None
+    by_step, signed = step_events(route, person.id) if route else ({}, {})
+    tutees = services.tutor_routes(db.session, actor.network_id, person.id, year.id) if year else []
+    db.session.commit()
+    return render_template("pathways/my_route.html", route=route, year=year, person=person, tutees=tutees,
+                           events_by_step=by_step, signed=signed, own=True)
+
+
+@bp.post("/steps/<int:step_id>/progress")
+def progress(step_id: int):
+    """The teacher records a step's status, evidence and reflection."""
+    step, actor, person = load_step(step_id)
+    if step.route.person_id != person.id:
+        abort(403)
+    try:
+        services.update_progress(db.session, step, status=request.form.get("status", ""),
+                                 evidence=request.form.get("evidence"), reflection=request.form.get("reflection"))
+    except PathwayError as exc:
+        return fail(exc, url_for("pathways.my_route"))
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for("pathways.my_route") + f"#step-{step.id}")
+
+
+@bp.post("/routes/<int:route_id>/self-education")
+def add_self_education(route_id: int):
+    """The teacher (or a methodist) adds a self-education task: reading, project, publication, talk …"""
+    route, actor, person = load_route(route_id)
+    if route.person_id != person.id and not is_methodist(actor):
+        abort(403)
+    back = request.form.get("back") == "detail"
+    target = url_for("pathways.route_detail", route_id=route.id) if back else url_for("pathways.my_route")
+    try:
+        services.add_self_step(db.session, route, request.form.get("self_kind", ""), request.form.get("title", ""),
+                               topic_id=request.form.get("topic_id", type=int),
+                               planned_start=parse_date(request.form.get("planned_start")),
+                               planned_end=parse_date(request.form.get("planned_end")))
+    except PathwayError as exc:
+        return fail(exc, target)
+    db.session.commit()
+    flash(_("The task is added to the route."), "success")
+    return redirect(target)
+
+
+@bp.post("/routes/<int:route_id>/goals")
+def goals(route_id: int):
+    """The teacher (or a methodist) states the route's goals."""
+    route, actor, person = load_route(route_id)
+    if route.person_id != person.id and not is_methodist(actor):
+        abort(403)
+    topic_ids = [int(v) for v in request.form.getlist("topic_ids") if v.isdigit()]
+    services.set_goals(db.session, route, request.form.get("goals"), topic_ids)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    back = request.form.get("back") == "detail"
+    return redirect(url_for("pathways.route_detail", route_id=route.id) if back else url_for("pathways.my_route"))
+
+
+from . import views_monitoring, views_planner, views_route  # noqa: E402,F401  (register their views on bp)

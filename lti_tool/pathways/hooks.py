@@ -1,0 +1,31 @@
+"""Calls from other areas into routes: an event's participant completed it (docs/events.md, "Hook").
+
+Runs inside the grading transaction: it only adds and flushes, never commits or calls the network.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..db import utcnow
+from ..events.models import Event
+from .models import Route, RouteStep
+
+OPEN = ("planned", "in_progress")
+
+
+def on_event_completed(session: Session, event_id: int, person_id: int) -> None:
+    """Mark done the person's open route steps for this event, or for the offering it realises."""
+    event = session.get(Event, event_id)
+    if event is None:
+        return
+    match = RouteStep.event_id == event.id
+    if event.offering_id is not None:
+        match = sa.or_(match, sa.and_(RouteStep.event_id.is_(None), RouteStep.offering_id == event.offering_id))
+    steps = session.scalars(
+        sa.select(RouteStep).join(Route, Route.id == RouteStep.route_id)
+        .where(Route.person_id == person_id, Route.network_id == event.network_id, RouteStep.status.in_(OPEN), match))
+    now = utcnow()
+    for step in steps:
+        step.status, step.completed_at, step.event_id = "done", now, event.id
+    session.flush()
