@@ -5,8 +5,8 @@ process can be finished by another. The database table `cache_entry` is used unl
 set. Values are JSON. Single use is atomic on both backends: `pop` deletes and returns in one
 statement (DELETE … RETURNING / GETDEL) and `add_if_absent` is an insert-or-fail.
 
-The database variant runs each call in its own short transaction on its own connection; on SQLite
-do not call it while the same thread holds an open write transaction (it would wait on itself).
+In a web request the database variant works inside the request's session transaction (the view
+commits); elsewhere each call is its own transaction.
 """
 from __future__ import annotations
 
@@ -47,17 +47,31 @@ class SharedCache:
 
 
 class DatabaseCache(SharedCache):
-    """`cache_entry` rows; expired rows are ignored and purged now and then."""
+    """`cache_entry` rows; expired rows are ignored and purged now and then.
+
+    Bound to an engine, each call is its own committed transaction (the sync worker). Bound to a
+    session (a web request), calls join the session's transaction and the caller commits: the
+    request then needs one connection, not two (two per request exhaust the pool under load),
+    and a launch consumes its state in the same transaction that writes its rows.
+    """
 
     PURGE_PROBABILITY = 0.01
 
-    def __init__(self, engine: sa.Engine):
+    def __init__(self, engine: sa.Engine | None = None, *, session=None):
         self.engine = engine
-        self._insert = sqlite.insert if engine.dialect.name == "sqlite" else postgresql.insert
+        self.session = session
+        bind = engine if engine is not None else session.get_bind()
+        self._insert = sqlite.insert if bind.dialect.name == "sqlite" else postgresql.insert
+
+    def _execute(self, stmt, fetch=lambda result: None):
+        if self.session is not None:
+            return fetch(self.session.execute(stmt))
+        with self.engine.begin() as conn:
+            return fetch(conn.execute(stmt))
 
     def get(self, key: str) -> t.Any | None:
-        with self.engine.connect() as conn:
-            value = conn.scalar(sa.select(_table.c.value).where(_table.c.key == key, _table.c.expires_at > utcnow()))
+        stmt = sa.select(_table.c.value).where(_table.c.key == key, _table.c.expires_at > utcnow())
+        value = self._execute(stmt, lambda result: result.scalar())
         return None if value is None else json.loads(value)
 
     def set(self, key: str, value: t.Any, ttl: int) -> None:
@@ -65,39 +79,33 @@ class DatabaseCache(SharedCache):
         stmt = stmt.on_conflict_do_update(
             index_elements=[_table.c.key], set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at}
         )
-        with self.engine.begin() as conn:
-            conn.execute(stmt)
-            if random.random() < self.PURGE_PROBABILITY:
-                conn.execute(sa.delete(_table).where(_table.c.expires_at <= utcnow()))
+        self._execute(stmt)
+        if random.random() < self.PURGE_PROBABILITY:
+            self.purge_expired()
 
     def add_if_absent(self, key: str, value: t.Any, ttl: int) -> bool:
         # An expired entry under the same key is replaced; a live one makes the insert fail.
-        now = utcnow()
         stmt = self._insert(_table).values(key=key, value=json.dumps(value), expires_at=_expiry(ttl))
         stmt = stmt.on_conflict_do_update(
             index_elements=[_table.c.key],
             set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
-            where=_table.c.expires_at <= now,
+            where=_table.c.expires_at <= utcnow(),
         )
-        with self.engine.begin() as conn:
-            return conn.execute(stmt).rowcount == 1
+        return self._execute(stmt, lambda result: result.rowcount == 1)
 
     def pop(self, key: str) -> t.Any | None:
         stmt = sa.delete(_table).where(_table.c.key == key).returning(_table.c.value, _table.c.expires_at)
-        with self.engine.begin() as conn:
-            row = conn.execute(stmt).first()
+        row = self._execute(stmt, lambda result: result.first())
         if row is None or _aware(row.expires_at) <= utcnow():
             return None
         return json.loads(row.value)
 
     def delete(self, key: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(sa.delete(_table).where(_table.c.key == key))
+        self._execute(sa.delete(_table).where(_table.c.key == key))
 
     def purge_expired(self) -> int:
         """Delete expired rows; returns how many (for a periodic task)."""
-        with self.engine.begin() as conn:
-            return conn.execute(sa.delete(_table).where(_table.c.expires_at <= utcnow())).rowcount
+        return self._execute(sa.delete(_table).where(_table.c.expires_at <= utcnow()), lambda r: r.rowcount)
 
 
 class RedisCache(SharedCache):
@@ -128,20 +136,35 @@ class RedisCache(SharedCache):
 
 
 def make_cache(database_engine: sa.Engine, redis_url: str | None = None) -> SharedCache:
-    """The configured backend: Redis when a URL is given, else the database."""
+    """The configured backend for code outside a request (the sync worker): Redis or the database."""
     return RedisCache(redis_url) if redis_url else DatabaseCache(database_engine)
 
 
 def get_cache() -> SharedCache:
-    """The shared cache of the current Flask app (created once per app)."""
+    """The shared cache of the current Flask app: Redis, or the database through the request's
+    session (`db.session`; the view commits)."""
     from flask import current_app
 
     from ..extensions import db
 
     ext = current_app.extensions.setdefault("tutornet_lti", {})
     if "cache" not in ext:
-        ext["cache"] = make_cache(db.engine, current_app.config.get("REDIS_URL"))
+        redis_url = current_app.config.get("REDIS_URL")
+        ext["cache"] = RedisCache(redis_url) if redis_url else DatabaseCache(session=_RequestSession(db))
     return ext["cache"]
+
+
+class _RequestSession:
+    """Resolves `db.session` at each call, so one cache object serves every request."""
+
+    def __init__(self, database):
+        self._db = database
+
+    def execute(self, stmt):
+        return self._db.session.execute(stmt)
+
+    def get_bind(self):
+        return self._db.engine
 
 
 class SharedLaunchDataStorage(LaunchDataStorage[t.Any]):

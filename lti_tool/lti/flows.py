@@ -41,7 +41,9 @@ def login():
     oidc.validate_oidc_login()  # refuse unknown or disabled platforms before showing any page
     if not params.get(NEW_WINDOW_PARAM) and PROBE_COOKIE not in request.cookies:
         return cookie_check_page({k: params[k] for k in LOGIN_PARAMS if params.get(k)})
-    return oidc.redirect(launch_url())
+    response = oidc.redirect(launch_url())
+    db.session.commit()  # the state entry
+    return response
 
 
 def cookie_check_page(params: dict):
@@ -66,7 +68,11 @@ def launch():
         result = _provision_and_commit(platform, deployment, claims, message.is_deep_link_launch())
     except IntegrityError:
         # Two first launches of the same user/course at once: the other one created the rows.
+        # The rollback restored the state too: take it again (refused if a replay took it meanwhile).
         db.session.rollback()
+        message.consume_state()
+        if message.is_deep_link_launch():
+            message.get_session_service().save_launch_data(message.get_launch_id(), claims)
         result = _provision_and_commit(platform, deployment, claims, message.is_deep_link_launch())
     sign_in(result.actor)
     remember_locale((claims.get(CLAIM + "launch_presentation") or {}).get("locale"))

@@ -2,7 +2,8 @@
 
 Differences from a stock `FlaskMessageLaunch` (see docs/lti.md):
 - the OIDC state lives in the shared cache keyed by the state itself, bound to the nonce, and is
-  taken (deleted) atomically at launch: single use, works without cookies, any process;
+  taken (deleted) atomically as the last validation step, in the transaction that writes the
+  launch's rows: single use, works without cookies, in any process;
 - the platform JWKS comes from `PlatformKeyStore` (shared cache, parsed once, one refetch on an
   unknown kid) and PyJWT checks signature, exp/iat (small skew), iss, aud and azp;
 - claims are checked with specific messages (the 1EdTech certification cases);
@@ -63,7 +64,7 @@ class SharedSessionService(SessionService):
         self.data_storage.set_value(self._get_key(state), {**params, "nonce": self._nonce}, STATE_TTL)
 
     def take_state(self, state: str) -> dict | None:
-        """The state's login data, deleted in the same statement (single use)."""
+        """The state's login data, deleted in the same statement (one launch gets it)."""
         return self.data_storage.pop_value(self._get_key(state))
 
     def save_launch_data(self, key: str, jwt_body):
@@ -107,7 +108,6 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     """A launch validated strictly; refusals raise `LaunchRefused` with a translated message."""
 
     deployment = None
-    _state_data: dict | None = None
 
     @classmethod
     def from_request(cls) -> ToolMessageLaunch:
@@ -132,7 +132,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             self.validate_claims()
             self.validate_deployment()
             self.validate_message()
-            self.validate_nonce()
+            self.consume_state()
             if self.is_deep_link_launch():
                 self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
             return self
@@ -147,15 +147,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise LaunchRefused(401, _("The launch has no state parameter. Open the activity again from your course."))
-        data = self._session_service.take_state(state)
-        if data is None:
-            raise LaunchRefused(401, _("The launch state is unknown, expired or already used. "
-                                       "Open the activity again from your course."))
         cookie = self._cookie_service.get_cookie(state)
         if cookie is not None and cookie != state:
             raise LaunchRefused(401, _("The launch state does not match this browser."))
-        self._state_data = data
-        return self
+        return self  # the state itself is taken from storage by `consume_state`, last
 
     def validate_jwt_format(self):
         if not self._get_request_param("id_token"):
@@ -240,9 +235,18 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         )
         return self
 
-    def validate_nonce(self):
+    def consume_state(self):
+        """Take the login state and check the token's nonce against it (single use of both).
+
+        One DELETE … RETURNING, last, inside the request's transaction: the state is consumed
+        exactly when the launch's rows commit; a refusal rolls back and leaves nothing behind.
+        """
+        data = self._session_service.take_state(self._get_request_param("state"))
+        if data is None:
+            raise LaunchRefused(401, _("The launch state is unknown, expired or already used. "
+                                       "Open the activity again from your course."))
         nonce = self._jwt["body"].get("nonce")
-        if not nonce or nonce != (self._state_data or {}).get("nonce"):
+        if not nonce or nonce != data.get("nonce"):
             raise LaunchRefused(401, _("The launch nonce does not match its login (replayed or forged launch)."))
         return self
 

@@ -3,7 +3,7 @@
 User (issuer + sub), course (context of the deployment, in the deployment's network), enrollment
 with the LTI roles, resource link with its target and AGS line item, the course's NRPS/AGS
 endpoints and scopes, the network's person, and the platform's last launch time. A repeat launch
-costs one SELECT per row kind and UPDATEs only what changed.
+costs three SELECTs and UPDATEs only what changed (last-seen times have a one-minute resolution).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import Actor
 from ..db import utcnow
+from ..resource_map.models import Person
 from ..tenancy.models import Course, Enrollment, User
 from ..tenancy.services import ensure_person, granted_roles
 from .models import Deployment, LineItem, Platform, ResourceLink
@@ -55,9 +56,8 @@ def custom_target(claims: dict) -> tuple[str | None, int | None]:
     return kind, int(raw) if raw.isdigit() else None
 
 
-def upsert_user(session: Session, issuer: str, claims: dict) -> User:
-    """The platform's user by `sub`, with the personal data this launch carries."""
-    user = session.scalar(sa.select(User).where(User.issuer == issuer, User.sub == claims["sub"]))
+def upsert_user(session: Session, issuer: str, claims: dict, user: User | None) -> User:
+    """The platform's user by `sub` (`user` if already loaded), with this launch's personal data."""
     if user is None:
         user = User(issuer=issuer, sub=claims["sub"])
         session.add(user)
@@ -68,18 +68,41 @@ def upsert_user(session: Session, issuer: str, claims: dict) -> User:
             _set(user, **{field: str(claims[field])[:255]})
     if locale:
         _set(user, locale=str(locale)[:16])
-    user.last_seen_at = utcnow()
+    now = utcnow()
+    if user.last_seen_at is None or _aware(user.last_seen_at) < now - LAST_LAUNCH_RESOLUTION:
+        user.last_seen_at = now
     return user
 
 
-def upsert_course(session: Session, deployment: Deployment, claims: dict) -> Course | None:
+def _load_user(session: Session, issuer: str, sub: str, network_id: int) -> tuple[User | None, Person | None]:
+    """The user and their person in the network, in one query."""
+    row = session.execute(
+        sa.select(User, Person)
+        .outerjoin(Person, sa.and_(Person.user_id == User.id, Person.network_id == network_id))
+        .where(User.issuer == issuer, User.sub == sub)
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _load_course(session: Session, deployment: Deployment, context_id: str, user: User | None,
+                 link_id: str | None) -> tuple[Course | None, Enrollment | None, ResourceLink | None]:
+    """The course with the user's enrollment and the launched link, in one query."""
+    row = session.execute(
+        sa.select(Course, Enrollment, ResourceLink)
+        .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id,
+                                       Enrollment.user_id == (user.id if user is not None else -1)))
+        .outerjoin(ResourceLink, sa.and_(ResourceLink.course_id == Course.id,
+                                         ResourceLink.lti_resource_link_id == (link_id or "")))
+        .where(Course.deployment_id == deployment.id, Course.lti_context_id == context_id)
+        .limit(1)
+    ).first()
+    return (row[0], row[1], row[2]) if row else (None, None, None)
+
+
+def upsert_course(session: Session, deployment: Deployment, claims: dict, course: Course | None) -> Course:
     """The context's course in the deployment's network, with its service endpoints."""
-    context = claims.get(CLAIM + "context") or {}
-    if not context.get("id"):
-        return None
-    course = session.scalar(
-        sa.select(Course).where(Course.deployment_id == deployment.id, Course.lti_context_id == str(context["id"]))
-    )
+    context = claims[CLAIM + "context"]
     if course is None:
         course = Course(network_id=deployment.network_id, deployment_id=deployment.id, lti_context_id=str(context["id"]))
         session.add(course)
@@ -93,13 +116,9 @@ def upsert_course(session: Session, deployment: Deployment, claims: dict) -> Cou
     return course
 
 
-def upsert_enrollment(session: Session, course: Course, user: User, lti_roles: list) -> Enrollment:
+def upsert_enrollment(session: Session, course: Course, user: User, lti_roles: list,
+                      enrollment: Enrollment | None) -> Enrollment:
     """The membership with the roles of this launch (a launch re-activates it)."""
-    enrollment = None
-    if course.id is not None and user.id is not None:
-        enrollment = session.scalar(
-            sa.select(Enrollment).where(Enrollment.course_id == course.id, Enrollment.user_id == user.id)
-        )
     if enrollment is None:
         enrollment = Enrollment(course=course, user=user, source="launch")
         session.add(enrollment)
@@ -108,18 +127,12 @@ def upsert_enrollment(session: Session, course: Course, user: User, lti_roles: l
     return enrollment
 
 
-def upsert_link(session: Session, course: Course, claims: dict) -> ResourceLink | None:
+def upsert_link(session: Session, course: Course, claims: dict, link: ResourceLink | None) -> ResourceLink:
     """The placed link; its target is recorded from the custom claim at its first launch."""
-    link_claim = claims.get(CLAIM + "resource_link") or {}
-    if not link_claim.get("id"):
-        return None
-    if course.id is None:
-        session.flush()  # a new course: its id is needed
-    link = session.scalar(
-        sa.select(ResourceLink).where(ResourceLink.course_id == course.id,
-                                      ResourceLink.lti_resource_link_id == str(link_claim["id"]))
-    )
+    link_claim = claims[CLAIM + "resource_link"]
     if link is None:
+        if course.id is None:
+            session.flush()  # a new course: its id is needed
         link = ResourceLink(course_id=course.id, lti_resource_link_id=str(link_claim["id"]), target_kind="home")
         session.add(link)
     kind, target_id = custom_target(claims)
@@ -159,23 +172,36 @@ def upsert_line_item(session: Session, course: Course, link: ResourceLink, claim
 
 
 def provision(session: Session, platform: Platform, deployment: Deployment, claims: dict) -> Provisioned:
-    """Upsert every row of a validated launch and return the actor (the caller commits)."""
+    """Upsert every row of a validated launch and return the actor (the caller commits).
+
+    A repeat launch reads with three queries (user+person, course+enrollment+link, grants) and
+    writes only what changed.
+    """
     network_id = deployment.network_id
     lti_roles = claims.get(CLAIM + "roles") or []
-    user = upsert_user(session, platform.issuer, claims)
-    course = upsert_course(session, deployment, claims)
-    link = None
-    if course is not None:
-        upsert_enrollment(session, course, user, lti_roles)
-        link = upsert_link(session, course, claims)
-        if link is not None:
+    user, person = _load_user(session, platform.issuer, claims["sub"], network_id)
+    user = upsert_user(session, platform.issuer, claims, user)
+    course = link = None
+    context_id = (claims.get(CLAIM + "context") or {}).get("id")
+    if context_id:
+        link_id = (claims.get(CLAIM + "resource_link") or {}).get("id")
+        course, enrollment, link = _load_course(session, deployment, str(context_id), user, link_id and str(link_id))
+        course = upsert_course(session, deployment, claims, course)
+        upsert_enrollment(session, course, user, lti_roles, enrollment)
+        if link_id:
+            link = upsert_link(session, course, claims, link)
             upsert_line_item(session, course, link, claims)
-    ensure_person(session, network_id, user)  # flushes
+    if person is None or (user.name and person.full_name in (None, "", user.sub)):
+        ensure_person(session, network_id, user)  # flushes
+    elif user.id is None:
+        session.flush()
     roles = map_roles(lti_roles, granted_roles(session, network_id, user.id))
     now = utcnow()
     if platform.last_launch_at is None or _aware(platform.last_launch_at) < now - LAST_LAUNCH_RESOLUTION:
         platform.last_launch_at = now
     if link is not None:
+        if link.id is None:
+            session.flush()
         kind, target_id = link.target_kind, link.target_id
     else:
         kind, target_id = custom_target(claims)

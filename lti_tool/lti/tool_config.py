@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .errors import LaunchRefused
 from .models import Deployment, Platform
@@ -90,10 +90,11 @@ class DbToolConf(ToolConfAbstract):
         """The enabled platform for issuer (+ client_id), or a refusal page."""
         key = (iss, client_id)
         if key not in self._platforms:
-            query = sa.select(Platform).where(Platform.issuer == iss)
+            # Deployments come along (one query): the launch looks its deployment up next.
+            query = sa.select(Platform).options(joinedload(Platform.deployments)).where(Platform.issuer == iss)
             if client_id:
                 query = query.where(Platform.client_id == client_id)
-            rows = list(self.session.scalars(query.limit(2)))
+            rows = list(self.session.scalars(query.limit(2)).unique())
             if len(rows) != 1:
                 log.warning("LTI: no registration for issuer=%r client_id=%r", iss, client_id)
                 raise LaunchRefused(
@@ -111,9 +112,7 @@ class DbToolConf(ToolConfAbstract):
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str | None, *args, **kwargs):
         platform = self.platform(iss, client_id)
-        row = self.session.scalar(
-            sa.select(Deployment).where(Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)
-        )
+        row = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
         if row is None:
             log.warning("LTI: unknown deployment %r of platform %s (%s)", deployment_id, platform.id, iss)
             raise LaunchRefused(
