@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "CLIENT_ID": "tutornet-demo",
     "DEPLOYMENT_ID": "1",
     "DEMO_LMS_CONTROL": False,
+    "DEMO_LMS_ROSTER": None,  # JSON file of course 1's users, read when seeding a fresh database
     "JWKS_CACHE_SECONDS": 300,
 }
 

@@ -21,11 +21,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--data", default=None, help="data folder (default ./instance/demo_lms)")
     p.add_argument("--client-id", default=DEFAULTS["CLIENT_ID"])
     p.add_argument("--deployment-id", default=DEFAULTS["DEPLOYMENT_ID"])
+    p.add_argument("--roster", default=None,
+                   help="JSON file of course 1's users for a fresh database (e.g. from `flask demo roster`)")
     p.add_argument("--no-control", action="store_true", help="disable the /_control/ test API")
     a = p.parse_args(argv)
     app = create_app({
         "ISSUER": a.issuer or f"http://{a.host}:{a.port}", "TOOL_BASE_URL": a.tool_url, "DEMO_LMS_DATA": a.data,
         "CLIENT_ID": a.client_id, "DEPLOYMENT_ID": a.deployment_id, "DEMO_LMS_CONTROL": not a.no_control,
+        "DEMO_LMS_ROSTER": a.roster,
     })
     print(f"Demo LMS: {app.config['ISSUER']}/course/1  (tool: {a.tool_url}, client_id {a.client_id})")
     run_simple(a.host, a.port, app, threaded=True, use_reloader=False)

@@ -1,12 +1,20 @@
-"""First-run data: the demo course, an invented roster, the TutorNet registration and a link.
+"""First-run data: the demo course, a roster, the TutorNet registration and a link.
 
-Names are invented from common Russian first names, patronymics and surnames (deterministic
+The roster is invented, or read from a JSON file (``DEMO_LMS_ROSTER``, ``--roster``) like an
+LMS's bulk user upload: ``[{"given_name", "family_name", "email", "kind":
+"learner|instructor|methodist", "locale"?}]``, enrolled in file order. TutorNet's
+``flask demo roster PATH`` writes such a file from its demo network, so "launch as teacher" (the
+first learner) lands on a person who has data in the tool.
+
+Invented names come from common Russian first names, patronymics and surnames (deterministic
 random generator, so every fresh install shows the same people). Preschool teaching staff are
 mostly women, hence the weights.
 """
 from __future__ import annotations
 
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -70,6 +78,39 @@ def add_generated_members(session: Session, course_id: int, kind: str, count: in
     return [u["id"] for u in users]
 
 
+ROSTER_KINDS = ("learner", "instructor", "noneditingteacher", "methodist")
+
+
+def read_roster(path: str | Path) -> list[dict[str, str]]:
+    """The users of a roster file, checked: a list of objects with names, email and a known kind."""
+    rows = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(rows, list) or not rows:
+        raise ValueError(f"{path}: a roster file is a non-empty JSON list of users")
+    users = []
+    for n, row in enumerate(rows, 1):
+        missing = [k for k in ("given_name", "family_name", "email", "kind") if not (isinstance(row, dict) and row.get(k))]
+        if missing:
+            raise ValueError(f"{path}: user {n} lacks {', '.join(missing)}")
+        if row["kind"] not in ROSTER_KINDS:
+            raise ValueError(f"{path}: user {n} has kind {row['kind']!r}, expected one of {', '.join(ROSTER_KINDS)}")
+        users.append({k: str(row.get(k) or "") for k in ("given_name", "family_name", "email", "kind", "locale")})
+    return users
+
+
+def add_roster_members(session: Session, course_id: int, users: list[dict[str, str]]) -> list[int]:
+    """Create and enrol the roster file's users in file order (so the first learner is the
+    course's representative teacher); return their ids."""
+    start = (session.scalar(select(func.max(User.id))) or 0) + 1
+    rows = [{"id": uid, "username": f"{u['email'].split('@')[0]}.{uid}", "given_name": u["given_name"],
+             "family_name": u["family_name"], "email": u["email"], "locale": u["locale"] or "ru",
+             "idnumber": f"amst-{uid:06d}", "is_site_admin": False}
+            for uid, u in enumerate(users, start)]
+    session.execute(insert(User), rows)
+    session.execute(insert(Enrolment), [{"course_id": course_id, "user_id": r["id"], "kind": u["kind"]}
+                                        for r, u in zip(rows, users)])
+    return [r["id"] for r in rows]
+
+
 def add_user(session: Session, given: str, family: str, email: str, *, username: str | None = None,
              locale: str = "ru", is_site_admin: bool = False) -> User:
     uid = (session.scalar(select(func.max(User.id))) or 0) + 1
@@ -88,31 +129,46 @@ def tool_urls(tool_base_url: str) -> dict[str, Any]:
 
 
 def seed(session: Session, config: dict[str, Any]) -> None:
-    """Populate an empty database. Ids: admin 1 .. then methodist, 10 tutors, 80 teachers."""
+    """Populate an empty database. Ids: admin 1 .. then methodist, 10 tutors, 80 teachers, or the
+    roster file's users in its order (``DEMO_LMS_ROSTER``)."""
     if session.scalar(select(func.count(Course.id))):
         return
+    roster = read_roster(config["DEMO_LMS_ROSTER"]) if config.get("DEMO_LMS_ROSTER") else None
     rng = random.Random(2025)
     admin = add_user(session, "Администратор", "Системный", "admin@lms.example.ru", username="admin",
                      is_site_admin=True)
     course = Course(label=COURSE_LABEL, title=COURSE_TITLE, idnumber="AMST-DOO-2025-26")
     session.add(course)
     session.flush()
+    if roster is not None:
+        add_roster_members(session, course.id, roster)
+    else:
+        _add_invented_members(session, course.id, rng)
+    _add_tool_and_link(session, config, course.id)
+    _ = admin
+
+
+def _add_invented_members(session: Session, course_id: int, rng: random.Random) -> None:
+    """The invented roster: a methodist, 10 tutors (the last reads English), 80 teachers."""
     methodist = add_user(session, "Людмила Викторовна", "Горбунова", "gorbunova.metodist@imc.example.ru",
                          username="metodist")
-    session.add(Enrolment(course_id=course.id, user_id=methodist.id, kind="methodist"))
+    session.add(Enrolment(course_id=course_id, user_id=methodist.id, kind="methodist"))
     session.flush()
-    tutors = add_generated_members(session, course.id, "instructor", 10, rng)
-    add_generated_members(session, course.id, "learner", 80, rng)
+    tutors = add_generated_members(session, course_id, "instructor", 10, rng)
+    add_generated_members(session, course_id, "learner", 80, rng)
     # One tutor reads the interface in English, to exercise launch_presentation.locale.
     session.get(User, tutors[-1]).locale = "en"
+
+
+def _add_tool_and_link(session: Session, config: dict[str, Any], course_id: int) -> None:
+    """The TutorNet registration (active) and its resource link in the course."""
     tool = Tool(name="TutorNet", client_id=config["CLIENT_ID"], deployment_id=str(config["DEPLOYMENT_ID"]),
                 status="active", scopes=list(ALL_SCOPES), claims=None, custom={},
                 **tool_urls(config["TOOL_BASE_URL"]))
     session.add(tool)
     session.flush()
-    session.add(ResourceLink(course_id=course.id, tool_id=tool.id, title="TutorNet",
+    session.add(ResourceLink(course_id=course_id, tool_id=tool.id, title="TutorNet",
                              text="Сетевое взаимодействие тьюторов и педагогов", url=tool.target_link_uri))
-    _ = admin
 
 
 def sync_seeded_tool(session: Session, config: dict[str, Any]) -> None:

@@ -71,4 +71,8 @@ def load_command() -> None:
     click.echo(f"Demo network «{network.name}» (slug {network.slug}, id {network.id}) is ready.")
 
 
+from .demo_roster import roster_command  # noqa: E402  (`flask demo roster PATH`, for the demo LMS)
+
+demo.add_command(roster_command)
+
 commands = [demo]

@@ -1,0 +1,92 @@
+"""`flask demo roster PATH`: the demo network's people as a roster file for the demo LMS.
+
+The demo LMS never imports the tool; it reads this JSON file when seeding a fresh database
+(`python -m demo_lms --roster PATH`), like an LMS's bulk user upload. Emails are the persons'
+own, so each launch is matched to its person (`tenancy.services.ensure_person`) and lands on
+their survey answers, route and sign-ups.
+
+Order matters: the demo LMS enrols users in file order and "launch as teacher / tutor" picks the
+first one of the kind, so people with the most demo data come first.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
+
+from .models import Base
+from .resource_map.models import Person
+
+# The network's methodist is not a Person of the demo data; the same one as the demo LMS's own.
+METHODIST = {"given_name": "Людмила Викторовна", "family_name": "Горбунова",
+             "email": "gorbunova.metodist@imc.example.ru", "kind": "methodist"}
+
+# (table, person column, weight): how much demo data a person has in each area, when present.
+_DATA_TABLES = (("pathway_route", "person_id", 100), ("pathway_route_tutor", "tutor_id", 10),
+                ("event_leader", "person_id", 10), ("survey_response", "person_id", 3),
+                ("event_participant", "person_id", 1))
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    """(given_name, family_name) of "Фамилия Имя Отчество"; the given name keeps the patronymic,
+    as Russian Moodles often do."""
+    parts = full_name.split()
+    if len(parts) < 2:
+        return full_name or "—", full_name or "—"
+    return " ".join(parts[1:]), parts[0]
+
+
+def _data_weight(session: Session, network_id: int) -> dict[int, int]:
+    """Per person id, a weight of their rows in the areas' tables (tables not created are skipped)."""
+    inspector = sa.inspect(session.get_bind())
+    weight: dict[int, int] = {}
+    for name, column, factor in _DATA_TABLES:
+        table = Base.metadata.tables.get(name)
+        if table is None or not inspector.has_table(name):
+            continue
+        col = table.c[column]
+        rows = session.execute(sa.select(col, sa.func.count()).join(Person, Person.id == col)
+                               .where(Person.network_id == network_id).group_by(col))
+        for person_id, n in rows:
+            weight[person_id] = weight.get(person_id, 0) + factor * min(n, 5)
+    return weight
+
+
+def roster_rows(session: Session, network_id: int) -> list[dict[str, str]]:
+    """The roster of a network: tutors as instructors, one methodist, teachers as learners; people
+    with more demo data first within each kind; people without an email are left out."""
+    people = session.scalars(sa.select(Person).where(Person.network_id == network_id, Person.retired_at.is_(None),
+                                                     Person.email.is_not(None)).order_by(Person.id))
+    weight = _data_weight(session, network_id)
+    ranked = sorted(people, key=lambda p: (-weight.get(p.id, 0), p.id))
+    rows = [METHODIST]
+    for is_tutor, kind in ((True, "instructor"), (False, "learner")):
+        for person in ranked:
+            if person.is_tutor == is_tutor:
+                given, family = split_name(person.full_name)
+                rows.append({"given_name": given, "family_name": family, "email": person.email, "kind": kind})
+    return rows
+
+
+@click.command("roster")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def roster_command(path: str) -> None:
+    """Write the demo network's people as a demo LMS roster file (JSON), after `flask demo load`."""
+    from .demo_data import DEMO_SLUG
+    from .extensions import db
+    from .tenancy.models import Network
+
+    network = db.session.scalar(sa.select(Network).where(Network.slug == DEMO_SLUG))
+    if network is None:
+        raise click.ClickException("No demo network: run `flask demo load` first.")
+    rows = roster_rows(db.session, network.id)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    kinds = {k: sum(r["kind"] == k for r in rows) for k in ("instructor", "methodist", "learner")}
+    click.echo(f"{path}: {len(rows)} people ({kinds['instructor']} tutors, {kinds['methodist']} methodist, "
+               f"{kinds['learner']} teachers)")
