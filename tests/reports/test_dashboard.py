@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import sys
+import types
 from datetime import date
 
 from lti_tool.events.models import Event
 from lti_tool.lti.models import Deployment, LineItem, Platform, ScoreOutbox
-from lti_tool.reports import dashboard
+from lti_tool.reports import dashboard, pathways_stats
 from lti_tool.reports.period import Period, parse_period
 from lti_tool.surveys.models import Survey, SurveyResponse
 from lti_tool.tenancy.models import Course, User
@@ -58,8 +60,21 @@ def test_dashboard_figures(data, db_session):
     assert [(s.title, s.responses, s.roster) for s in board.surveys] == [("Потребности 2025", 2, 9)]
     assert round(board.surveys[0].rate, 3) == round(2 / 9, 3)
     assert (board.grades["pending"], board.grades["failed"], board.grades["delivered"]) == (2, 1, 1)
-    assert board.routes is None  # no lti_tool.pathways.reporting yet
+    assert board.routes in (None, {"published": 0, "steps": 0, "steps_done": 0, "progress": None})  # no routes
     assert [r.key for r in board.by_month][:2] == [(2025, 9), (2025, 10)] and len(board.by_month) == 12
+
+
+def test_route_figures_come_from_the_pathways_area(monkeypatch, data, db_session):
+    calls = []
+
+    def summary(session, network_id, start, end):
+        calls.append((network_id, start, end))
+        return {"published": 4, "steps": 10, "steps_done": 3}
+
+    monkeypatch.setitem(sys.modules, pathways_stats.MODULE, types.SimpleNamespace(summary=summary))
+    assert pathways_stats.summary(db_session, data.network_id, YEAR) == {
+        "published": 4, "steps": 10, "steps_done": 3, "progress": 0.3}
+    assert calls == [(data.network_id, YEAR.start, YEAR.end)]
 
 
 def test_parse_period_rules():
