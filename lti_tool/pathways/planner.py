@@ -78,7 +78,8 @@ def lp_upper_bound(
     *,
     method: str = "auto",
 ) -> LPBound:
-    """LP-relaxation bounds of coverage and objective ("lp" = GLOP, "flow", or "auto")."""
+    """LP-relaxation bounds of coverage and objective: method "lp" (GLOP), "flow", "flow_plain"
+    or "auto" (GLOP up to 50,000 teacher-offering pairs, else "flow")."""
     return lp_bound(Instance(teachers, offerings, settings), method)
 
 

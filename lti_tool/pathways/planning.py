@@ -160,11 +160,28 @@ def run_planner(session: Session, network_id: int, year_id: int, settings: RunSe
     plan = planner.plan_routes(needs, slots, ps)
     seconds = time.perf_counter() - started
     figures = _figures(plan, needs, slots, ps, seconds)
+    proposal = _proposal(plan, needs, held, no_response, person_ids is not None, ps)
+    proposal["unmet"] = _seats_taken_elsewhere(proposal["unmet"], slots, held, ps)
     run = PlanRun(network_id=network_id, year_id=year_id, settings=asdict(settings), created_by_id=created_by_id,
-                  figures=figures, proposal=_proposal(plan, needs, held, no_response, person_ids is not None, ps))
+                  figures=figures, proposal=proposal)
     session.add(run)
     session.flush()
     return run
+
+
+def _seats_taken_elsewhere(unmet: list, slots: list[OfferingSlot], held: Counter, ps: PlannerSettings) -> list:
+    """"No offerings on the topic" becomes "all seats are taken" when published routes hold them all.
+
+    The planner never sees seats held outside the scope, only offerings with no seats left.
+    """
+    def in_dates(o: OfferingSlot) -> bool:
+        ended = ps.plan_start is not None and o.ends_on is not None and o.ends_on < ps.plan_start
+        late = ps.plan_end is not None and o.starts_on is not None and o.starts_on > ps.plan_end
+        return not (ended or late)
+
+    full = {o.topic_id for o in slots if o.capacity == 0 and held[o.offering_id] and in_dates(o)}
+    return [[t, k, n, planner.REASON_NO_SEATS if reason == planner.REASON_NO_OFFERINGS and k in full else reason]
+            for t, k, n, reason in unmet]
 
 
 def _proposal(plan, needs, held, no_response, subset: bool, ps: PlannerSettings) -> dict:

@@ -13,6 +13,7 @@ from ..auth import require_actor
 from ..events.models import Event, Participant
 from ..extensions import db
 from ..resource_map.catalog import form_label
+from ..resource_map.models import Topic
 from ..resource_map.services import current_year
 from . import labels, services
 from .access import actor_person, is_methodist, load_route, load_step
@@ -26,7 +27,15 @@ bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 @bp.context_processor
 def _helpers():
     """Template helpers of this area's pages."""
-    return {"form_label": form_label, "labels": labels, "self_kinds": SELF_KINDS}
+    return {"form_label": form_label, "labels": labels, "self_kinds": SELF_KINDS, "goal_topics": goal_topics}
+
+
+def goal_topics(route: Route) -> list[Topic]:
+    """The topics chosen as the route's goals."""
+    if not route.goal_topic_ids:
+        return []
+    return list(db.session.scalars(sa.select(Topic).where(Topic.network_id == route.network_id,
+                                                          Topic.id.in_(route.goal_topic_ids)).order_by(Topic.name)))
 
 
 def fail(exc: PathwayError, target: str):

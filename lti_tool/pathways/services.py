@@ -72,7 +72,7 @@ def _touch(session: Session, route: Route) -> None:
 
 
 def _next_position(route: Route) -> int:
-    return max((s.position for s in route.steps), default=0) + 1
+    return max((s.position or 0 for s in route.steps), default=0) + 1
 
 
 def add_offering_step(session: Session, route: Route, offering_id: int) -> RouteStep:
