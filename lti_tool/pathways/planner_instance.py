@@ -77,9 +77,9 @@ class Instance:
         self.residual = {
             o.offering_id: o.capacity - fixed_seats[o.offering_id] for o in self.offerings.values()
         }
+        # In the plan's dates; those without seats left (capacity 0 included) are "full", not absent.
         self.usable = sorted(
-            (o for o in self.offerings.values() if o.capacity > 0 and self._in_dates(o)),
-            key=lambda o: o.offering_id,
+            (o for o in self.offerings.values() if self._in_dates(o)), key=lambda o: o.offering_id
         )
         self.by_topic: dict[int, list[OfferingSlot]] = defaultdict(list)
         for o in self.usable:

@@ -275,6 +275,28 @@ def test_unmet_reasons():
     plan = plan_routes([ts[0]], os)
     reasons = {u.topic_id: u.reason for u in plan.unmet[1]}
     assert reasons == {8: REASON_STEP_LIMIT, 9: REASON_NO_OFFERINGS}
+    full = [OfferingSlot(100, 7, "tutorial", 0)]  # e.g. every seat held by published routes
+    assert plan_routes([ts[1]], full).unmet[2][0].reason == REASON_NO_SEATS
+
+
+def test_prefers_offerings_in_own_cluster_or_municipality():
+    ts = [TeacherNeeds(1, {7: 0.9}, cluster_id=3, municipality="Томск"),
+          TeacherNeeds(2, {7: 0.9}, cluster_id=4, municipality="Северск")]
+    os = [OfferingSlot(100, 7, "tutorial", 1, municipality="Северск"),
+          OfferingSlot(101, 7, "tutorial", 1, cluster_id=3, municipality="Асино")]
+    plan = plan_routes(ts, os)
+    assert {(a.teacher_id, a.offering_id) for a in plan.assignments} == {(1, 101), (2, 100)}
+    assert plan.objective == pytest.approx(2 * 0.9 + 2 * PlannerSettings().local_bonus)
+
+
+def test_excluded_pairs_and_manual_forms_are_respected():
+    ts = [TeacherNeeds(1, {7: 0.9}, max_steps=2)]
+    os = [OfferingSlot(100, 7, "tutorial", 5), OfferingSlot(101, 7, "tutorial", 5),
+          OfferingSlot(102, 7, "consultation", 5), OfferingSlot(103, 7, "master_class", 5)]
+    s = PlannerSettings(fixed=((1, 100),), excluded=frozenset({(1, 102)}))
+    plan = plan_routes(ts, os, s)
+    # 101 repeats the manual step's form, 102 is excluded: the second step can only be 103.
+    assert [(a.offering_id, a.fixed) for a in plan.assignments] == [(100, True), (103, False)]
 
 
 # --- Optimality -----------------------------------------------------------------------------
@@ -326,7 +348,8 @@ def test_aggregated_graph_matches_plain_graph_and_lp_bound():
         assert pooled.objective == pytest.approx(bound.objective, abs=1e-3)
         if s.coverage_first:
             assert pooled.covered == pytest.approx(bound.covered)
-        assert lp_upper_bound(ts, os, s, method="flow").objective == pytest.approx(bound.objective, abs=1e-3)
+        for method in ("flow", "flow_plain"):
+            assert lp_upper_bound(ts, os, s, method=method).objective == pytest.approx(bound.objective, abs=1e-3)
 
 
 def test_covers_at_least_as_much_as_greedy():
