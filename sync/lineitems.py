@@ -144,7 +144,7 @@ def _create_once(kv, settle: float, client: PlatformClient, lineitems_url: str, 
                  link_id: str | None) -> str:
     """POST the line item unless an earlier POST may still be applied by the platform.
 
-    A POST that timed out or met a 5xx may have created the item anyway, later than our next
+    A POST that timed out or lost its connection may have created the item anyway, later than our next
     lookup (a slow platform finishes the request after the client gave up). For `settle`
     seconds after such a POST we only look, never POST again: that is what keeps a flaky
     platform from getting two columns in its gradebook.
@@ -156,9 +156,10 @@ def _create_once(kv, settle: float, client: PlatformClient, lineitems_url: str, 
     kv.set(marker, "1", settle)
     try:
         url = create_remote(client, lineitems_url, li, link_id)
-    except LineItemError as exc:
-        if not exc.transient:
-            kv.pop(marker)  # refused outright: nothing was created
+    except LineItemError:
+        # The platform answered (4xx/5xx): it says nothing was created. Only a request without
+        # an answer (timeout, dropped connection) leaves the marker in place.
+        kv.pop(marker)
         raise
     kv.pop(marker)
     return url

@@ -22,7 +22,7 @@ DEFAULTS = {
     "SYNC_CIRCUIT_FAILURES": 8,
     "SYNC_CONNECT_TIMEOUT": 5.0,
     "SYNC_READ_TIMEOUT": 30.0,
-    # After a line item POST that timed out or met a 5xx, only look it up (never POST again) this long.
+    # After a line item POST that timed out (no answer), only look it up (never POST again) this long.
     "SYNC_LINEITEM_SETTLE_SECONDS": 120.0,
     # NRPS page size (`limit` is always sent: Moodle pages only when it is).
     "SYNC_NRPS_PAGE_SIZE": 1000,
