@@ -93,7 +93,7 @@ def bare_tool(jwks_url: str) -> Flask:
 
 # ---- TutorNet ----------------------------------------------------------------------------------
 
-def tutornet_tool(jwks_url: str, db_path: Path):
+def tutornet_tool(jwks_url: str, db_path: Path, synchronous: str | None = None):
     from lti_tool import create_app
     from lti_tool.db import make_engine
     from lti_tool.extensions import db
@@ -106,6 +106,13 @@ def tutornet_tool(jwks_url: str, db_path: Path):
     engine.dispose()
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TOOL_BASE_URL": TOOL,
                       "CELERY_BROKER_URL": "memory://"})
+    if synchronous:  # what db.py would set for every connection (see docs/lti.md)
+        from sqlalchemy import event
+
+        @event.listens_for(app.extensions["tutornet_db"][0], "connect")
+        def _synchronous(dbapi_connection, _record):
+            dbapi_connection.execute(f"PRAGMA synchronous={synchronous}")
+
     with app.app_context():
         network = ensure_network(db.session, "bench", "Сеть")
         create_platform(db.session, network_id=network.id, issuer=ISSUER, client_id=CLIENT_ID,
@@ -189,11 +196,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--concurrent-launches", type=int, default=500)
     parser.add_argument("--users", type=int, default=100)
+    parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"],
+                        help="also set PRAGMA synchronous (the app's default is SQLite's FULL)")
     args = parser.parse_args()
 
     jwks_url = serve_jwks()
     workdir = Path(tempfile.mkdtemp(prefix="bench-launch-db-"))
-    tools = {"bare pylti1p3": bare_tool(jwks_url), "TutorNet": tutornet_tool(jwks_url, workdir / "tutornet.db")}
+    tools = {"bare pylti1p3": bare_tool(jwks_url),
+             "TutorNet": tutornet_tool(jwks_url, workdir / "tutornet.db", args.sqlite_synchronous)}
     for app in tools.values():  # warm-up: imports, first key parse, users and courses created
         sequential(app, args.users, args.users)
 

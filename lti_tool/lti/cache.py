@@ -90,8 +90,8 @@ class DatabaseCache(SharedCache):
             index_elements=[_table.c.key],
             set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
             where=_table.c.expires_at <= utcnow(),
-        )
-        return self._execute(stmt, lambda result: result.rowcount == 1)
+        ).returning(_table.c.key)  # a row comes back only if this call stored the value
+        return self._execute(stmt, lambda result: result.first() is not None)
 
     def pop(self, key: str) -> t.Any | None:
         stmt = sa.delete(_table).where(_table.c.key == key).returning(_table.c.value, _table.c.expires_at)
