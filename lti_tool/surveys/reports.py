@@ -9,7 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Join
 
 from ..resource_map.models import Organization, Topic, cluster_organization
 from .answering import ordered_questions
@@ -75,7 +77,7 @@ def build_report(session: Session, survey: Survey, filters: Filters = Filters())
         return report
     questions = ordered_questions(survey)
     stats = {q.id: QuestionStats(q) for q in questions}
-    scope = _answer_scope(survey, filters)
+    scope = _answer_scope(survey, filters, questions)
     topics = dict(session.execute(sa.select(Topic.id, Topic.name).where(Topic.network_id == survey.network_id)).all())
     _choices(session, scope, stats)
     _scales(session, scope, stats, topics, survey.kind)
@@ -84,15 +86,17 @@ def build_report(session: Session, survey: Survey, filters: Filters = Filters())
     report.questions = list(stats.values())
     report.topic_ranking = _ranking(
         [t for s in report.questions if s.question.type == "topic_matrix" for t in s.topics], survey.kind)
-    report.by_organization = _by_organization(session, survey, filters, topics)
+    report.by_organization = _by_organization(session, survey, filters, topics,
+                                              [q.id for q in questions if q.type == "topic_matrix"])
     return report
 
 
-def _answer_scope(survey: Survey, filters: Filters):
-    """Restrict answers to the survey's questions and, when filtering, to the matching responses."""
+def _answer_scope(survey: Survey, filters: Filters, questions: list[SurveyQuestion]):
+    """Restrict answers to the survey's questions of some types (by id: no join, index-only scans)
+    and, when filtering, to the matching responses."""
     def scope(query, qtypes):
-        query = query.join(SurveyQuestion, SurveyQuestion.id == SurveyAnswer.question_id).where(
-            SurveyQuestion.survey_id == survey.id, SurveyQuestion.type.in_(qtypes))
+        ids = [q.id for q in questions if q.type in qtypes] or [-1]
+        query = query.where(SurveyAnswer.question_id.in_(ids))
         if filters.active:
             query = query.where(SurveyAnswer.response_id.in_(
                 sa.select(SurveyResponse.id).where(*response_filter(survey, filters))))
@@ -105,13 +109,13 @@ def _choices(session, scope, stats) -> None:
     rows = session.execute(scope(sa.select(a.question_id, a.option_id, sa.func.count()), CHOICE_TYPES)
                            .group_by(a.question_id, a.option_id)).all()
     respondents = dict(session.execute(scope(sa.select(a.question_id, sa.func.count(sa.distinct(a.response_id))),
-                                             CHOICE_TYPES).group_by(a.question_id)).all())
+                                             ("multiple",)).group_by(a.question_id)).all())
     counts = defaultdict(dict)
     for qid, option_id, n in rows:
         counts[qid][option_id] = n
     for qid, by_option in counts.items():
         s = stats[qid]
-        s.n = respondents.get(qid, 0)
+        s.n = respondents.get(qid) or sum(by_option.values())  # single choice: one row per respondent
         s.bars = [Bar(o.text, by_option.get(o.id, 0), by_option.get(o.id, 0) / s.n) for o in s.question.options]
         if None in by_option:
             s.bars.append(Bar("other", by_option[None], by_option[None] / s.n))
@@ -131,13 +135,11 @@ def _scales(session, scope, stats, topics: dict[int, str], kind: str) -> None:
             s.bars = [Bar(str(r), by_rating.get(r, 0), by_rating.get(r, 0) / s.n) for r in range(1, 6)]
         else:
             s.topics.append(_topic_need(topic_id, topics.get(topic_id, "?"), by_rating, kind))
-    if any(s.topics for s in stats.values()):
-        respondents = dict(session.execute(
-            scope(sa.select(a.question_id, sa.func.count(sa.distinct(a.response_id))), ("topic_matrix",))
-            .group_by(a.question_id)).all())
-        for qid, n in respondents.items():
-            stats[qid].n = n
-            stats[qid].topics.sort(key=lambda t: (-t.need, t.name))
+    for s in stats.values():
+        if s.topics:
+            # A matrix is only accepted complete, so every respondent rated every (then active) topic.
+            s.n = max(t.n for t in s.topics)
+            s.topics.sort(key=lambda t: (-t.need, t.name))
 
 
 def _numbers(session, scope, stats) -> None:
@@ -152,17 +154,19 @@ def _numbers(session, scope, stats) -> None:
 
 
 def _texts(session, scope, stats) -> None:
+    """Free-text answers and the "other" texts of choice questions (rows with no option): counts and the latest."""
     a = SurveyAnswer
-    totals = session.execute(scope(sa.select(a.question_id, sa.func.count()), TEXT_TYPES + CHOICE_TYPES)
-                             .where(a.text.is_not(None), a.text != "").group_by(a.question_id)).all()
-    for qid, total in totals:
+    texts = scope(sa.select(a.question_id, sa.func.count()), TEXT_TYPES).group_by(a.question_id)
+    others = (scope(sa.select(a.question_id, sa.func.count()), CHOICE_TYPES)
+              .where(a.option_id.is_(None)).group_by(a.question_id))
+    for qid, total in [*session.execute(texts), *session.execute(others)]:
         s = stats[qid]
         s.text_total = total
         if s.question.type in TEXT_TYPES:
             s.n = total
         s.texts = list(session.scalars(
             scope(sa.select(a.text), TEXT_TYPES + CHOICE_TYPES)
-            .where(a.question_id == qid, a.text.is_not(None), a.text != "")
+            .where(a.question_id == qid, a.option_id.is_(None), a.text.is_not(None))
             .order_by(a.response_id.desc()).limit(TEXTS_SHOWN)))
 
 
@@ -209,14 +213,32 @@ def _ranking(cells: list[TopicNeed], kind: str) -> list[TopicNeed]:
     return sorted(ranking, key=lambda t: (-t.need, t.name))
 
 
-def _by_organization(session, survey: Survey, filters: Filters, topics: dict[int, str], top: int = 3):
+class OuterFirstJoin(Join):
+    """An inner join that SQLite must run responses-first (CROSS JOIN fixes the loop order).
+
+    Without ANALYZE statistics SQLite scans the answers by question and looks each response up,
+    2-3× slower than seeking each response's matrix answers in the (response_id, question_id) index.
+    """
+
+    inherit_cache = True
+
+
+@compiles(OuterFirstJoin, "sqlite")
+def _cross_join_sqlite(join, compiler, **kw):
+    kw["asfrom"] = True
+    return (f"{compiler.process(join.left, **kw)} CROSS JOIN "
+            f"{compiler.process(join.right, **kw)} ON {compiler.process(join.onclause, **kw)}")
+
+
+def _by_organization(session, survey: Survey, filters: Filters, topics: dict[int, str], matrix_ids: list[int],
+                     top: int = 3):
     """Per organization: respondents and its `top` most needed topics (small groups hidden if anonymous)."""
     a, r = SurveyAnswer, SurveyResponse
     rows = session.execute(
         sa.select(r.organization_id, a.topic_id, sa.func.count(), sa.func.avg(a.rating),
                   sa.func.sum(sa.case((a.rating >= 4, 1), else_=0)))
-        .join(r, r.id == a.response_id).join(SurveyQuestion, SurveyQuestion.id == a.question_id)
-        .where(*response_filter(survey, filters), SurveyQuestion.type == "topic_matrix", a.topic_id.is_not(None))
+        .select_from(OuterFirstJoin(r, a, sa.and_(a.response_id == r.id, a.question_id.in_(matrix_ids or [-1]))))
+        .where(*response_filter(survey, filters), a.topic_id.is_not(None))
         .group_by(r.organization_id, a.topic_id)).all()
     counts = dict(session.execute(sa.select(r.organization_id, sa.func.count()).where(*response_filter(survey, filters))
                                   .group_by(r.organization_id)).all())

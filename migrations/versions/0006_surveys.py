@@ -152,14 +152,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_survey_answer'))
     )
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
-        batch_op.create_index('ix_survey_answer_question_option', ['question_id', 'option_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_survey_answer_response_id'), ['response_id'], unique=False)
+        batch_op.create_index('ix_survey_answer_question_values', ['question_id', 'option_id', 'topic_id', 'rating', 'number', 'response_id'], unique=False)
+        batch_op.create_index('ix_survey_answer_response_values', ['response_id', 'question_id', 'option_id', 'topic_id', 'rating'], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('survey_answer', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_survey_answer_response_id'))
-        batch_op.drop_index('ix_survey_answer_question_option')
+        batch_op.drop_index('ix_survey_answer_response_values')
+        batch_op.drop_index('ix_survey_answer_question_values')
 
     op.drop_table('survey_answer')
     with op.batch_alter_table('survey_option', schema=None) as batch_op:
