@@ -85,10 +85,15 @@ def measure(name, run, ts, os, settings, out):
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     capacity = {o.offering_id: o.capacity for o in os}
     used = Counter(a.offering_id for a in plan.assignments)
+    routes: dict[int, list[str]] = {}
+    for a in plan.assignments:
+        routes.setdefault(a.teacher_id, []).append(a.form)
+    long_routes = [forms for forms in routes.values() if len(forms) > 1]
+    repeated = sum(len(set(forms)) < len(forms) for forms in long_routes) / max(1, len(long_routes))
     out.send(dict(
         name=name, seconds=seconds, cpu=cpu, seats=sum(used.values()),
         violations=sum(max(0, n - capacity[oid]) for oid, n in used.items()),
-        top3=coverage_top3(plan, ts, settings.min_need), covered=plan.covered, objective=plan.objective,
+        repeated=repeated, top3=coverage_top3(plan, ts, settings.min_need), covered=plan.covered, objective=plan.objective,
         rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, stats=plan.stats,
     ))
 
@@ -135,8 +140,9 @@ def main(argv=None) -> None:
     rows = [in_child(measure, name, run, ts, os, settings) for name, run in methods]
     b = in_child(bound, ts, os, settings, args.bound)
 
-    header = (f"{'method':<24}{'time s':>8}{'cpu s':>7}{'seats':>8}{'cap.viol':>9}{'top-3 %':>9}{'covered':>9}"
-              f"{'objective':>11}{'gap obj %':>10}{'gap cov %':>10}{'peak RSS MB':>12}")
+    header = (f"{'method':<24}{'time s':>8}{'cpu s':>7}{'seats':>8}{'cap.viol':>9}{'top-3 %':>9}"
+              f"{'covered':>9}"
+              f"{'objective':>11}{'gap obj %':>10}{'gap cov %':>10}{'rep.form %':>11}{'peak RSS MB':>12}")
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -145,13 +151,14 @@ def main(argv=None) -> None:
         gap_cov = _pct(b["covered"] - r["covered"], b["covered"])
         print(f"{r['name']:<24}{r['seconds']:>8.2f}{r['cpu']:>7.2f}{r['seats']:>8}{r['violations']:>9}"
               f"{100 * r['top3']:>9.2f}{r['covered']:>9}{r['objective']:>11.1f}{gap_obj:>10.3f}"
-              f"{gap_cov:>10.3f}{r['rss_mb']:>12.0f}")
+              f"{gap_cov:>10.3f}{100 * r['repeated']:>11.1f}{r['rss_mb']:>12.0f}")
     print(f"{'LP bound (' + b['method'] + ')':<24}{b['seconds']:>8.2f}{'':>7}{'':>8}{'':>9}{'':>9}"
-          f"{b['covered']:>9.0f}{b['objective']:>11.1f}{'':>10}{'':>10}{b['rss_mb']:>12.0f}")
+          f"{b['covered']:>9.0f}{b['objective']:>11.1f}{'':>10}{'':>10}{'':>11}{b['rss_mb']:>12.0f}")
     flow = rows[0]["stats"]
     print(f"flow graph: {flow['nodes']:.0f} nodes, {flow['arcs']:.0f} arcs; build {flow['build_s']:.2f} s, "
           f"{flow['flow_solves']:.0f} solve(s) {flow['solve_s']:.2f} s; machine load {os_load()}")
-    print("time s = wall clock, cpu s = process CPU; peak RSS of the forked child that ran the method")
+    print("time s = wall clock, cpu s = process CPU; rep.form % = routes of 2+ steps repeating a form;\n"
+          "peak RSS = of the forked child that ran the method (includes the instance)")
 
 
 def _pct(diff: float, whole: float) -> float:

@@ -5,7 +5,8 @@ adapts to them and tests call them directly::
 
     plan = plan_routes(teachers, offerings, PlannerSettings(plan_start=date(2024, 9, 1)))
 
-* :func:`plan_routes` — the optimiser (min-cost flow, see ``planner_flow``);
+* :func:`plan_routes` — the optimiser (min-cost flow, see ``planner_flow``; then
+  ``planner_variety``);
 * :func:`plan_greedy` — the first-come baseline benchmarks compare against;
 * :func:`lp_upper_bound` — the LP-relaxation bound for gap reporting;
 * :func:`evaluate_plan` and :func:`coverage_top3` — metrics computed from assignments alone.
@@ -19,6 +20,7 @@ from lti_tool.pathways.planner_bound import lp_bound
 from lti_tool.pathways.planner_flow import solve_flow
 from lti_tool.pathways.planner_greedy import greedy_pairs
 from lti_tool.pathways.planner_instance import Instance, finalize, score
+from lti_tool.pathways.planner_variety import diversify_forms
 from lti_tool.pathways.planner_model import (
     DEFAULT_FORM_ORDER,
     REASON_NO_NEED,
@@ -54,9 +56,11 @@ def plan_routes(
     *,
     aggregate: bool = True,
 ) -> Plan:
-    """Optimal routes: max priority needs covered, then max need weight and bonuses."""
+    """Optimal routes: max priority needs covered, then max need weight and bonuses; among
+    optimal routes, repeated forms across a teacher's topics are swapped for new ones."""
     inst = Instance(teachers, offerings, settings)
     pairs, stats = solve_flow(inst, aggregate=aggregate)
+    pairs = diversify_forms(inst, pairs)
     return finalize(inst, pairs, "min_cost_flow" if aggregate else "min_cost_flow_plain", stats)
 
 

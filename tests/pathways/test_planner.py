@@ -349,7 +349,8 @@ def test_aggregated_graph_matches_plain_graph_and_lp_bound():
         if s.coverage_first:
             assert pooled.covered == pytest.approx(bound.covered)
         for method in ("flow", "flow_plain"):
-            assert lp_upper_bound(ts, os, s, method=method).objective == pytest.approx(bound.objective, abs=1e-3)
+            other = lp_upper_bound(ts, os, s, method=method)
+            assert other.objective == pytest.approx(bound.objective, abs=1e-3)
 
 
 def test_covers_at_least_as_much_as_greedy():
@@ -368,6 +369,16 @@ def test_coverage_top3_counts_top_needs_only():
     plan = plan_routes(ts, os, PlannerSettings(topics_per_teacher=4))
     assert {a.topic_id for a in plan.assignments} == {1, 4}
     assert coverage_top3(plan, ts) == pytest.approx(1 / 3)
+
+
+def test_forms_vary_across_topics_when_seats_allow():
+    ts = [TeacherNeeds(1, {1: 0.9, 2: 0.8, 3: 0.7})]
+    os = [OfferingSlot(100 + k, k, "consultation", 5) for k in (1, 2, 3)] + [
+        OfferingSlot(200 + k, k, form, 5) for k, form in ((2, "tutorial"), (3, "master_class"))
+    ]
+    plan = plan_routes(ts, os)
+    assert sorted(a.form for a in plan.assignments) == ["consultation", "master_class", "tutorial"]
+    assert plan.objective == pytest.approx(0.9 + 0.8 * 0.85 + 0.7 * 0.7)
 
 
 # --- Order and determinism ------------------------------------------------------------------
