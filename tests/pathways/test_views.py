@@ -1,0 +1,141 @@
+"""Views: who sees which route, the planner over HTTP, progress, comments, monitoring, portfolio export."""
+from __future__ import annotations
+
+from io import BytesIO
+
+import sqlalchemy as sa
+from openpyxl import load_workbook
+
+from lti_tool.events import services as events
+from lti_tool.pathways import services
+from lti_tool.pathways.models import PlanRun, Route, RouteStep, StepComment
+
+from .world import PLAN_START, add_offering, make_user, set_needs
+
+
+def published_route(session, world, index=0, offering=None):
+    """A published route of teacher `index` with one offering step; returns (route id, step id)."""
+    offering = offering or add_offering(session, world, 0, capacity=5, title="Тьюториал «Экотропа»")
+    route = services.route_for(session, world.network_id, world.teachers[index], world.year_id, create=True)
+    step = services.add_offering_step(session, route, offering)
+    services.publish_route(session, route)
+    session.commit()
+    return route.id, step.id
+
+
+def test_teacher_sees_only_own_route_and_other_networks_get_404(client, auth, db_session, world):
+    mine, _ = published_route(db_session, world, 0)
+    theirs, their_step = published_route(db_session, world, 1, offering=world.offerings[0])
+    auth.login("teacher", network_id=world.network_id, user_id=world.teacher_users[0])
+    page = client.get("/pathways/").get_data(as_text=True)
+    assert "Тьюториал «Экотропа»" in page and "Педагог 01" in page
+    assert client.get(f"/pathways/routes/{mine}").status_code == 200
+    assert client.get(f"/pathways/routes/{theirs}").status_code == 403
+    assert client.post(f"/pathways/steps/{their_step}/progress", data={"status": "done"}).status_code == 403
+    assert client.get("/pathways/planner").status_code == 403
+    assert client.get("/pathways/monitoring").status_code == 403
+
+    auth.login("methodist")  # a methodist of another network
+    assert client.get(f"/pathways/routes/{mine}").status_code == 404
+    assert client.post(f"/pathways/steps/{their_step}/cancel").status_code == 404
+
+
+def test_draft_route_is_hidden_from_its_teacher(client, auth, db_session, world):
+    route = services.route_for(db_session, world.network_id, world.teachers[0], world.year_id, create=True)
+    services.add_offering_step(db_session, route, add_offering(db_session, world, 0, title="Черновой шаг"))
+    db_session.commit()
+    auth.login("teacher", network_id=world.network_id, user_id=world.teacher_users[0])
+    assert "Черновой шаг" not in client.get("/pathways/").get_data(as_text=True)
+    assert client.get(f"/pathways/routes/{route.id}").status_code == 403
+
+
+def test_methodist_plans_reviews_and_publishes(client, auth, db_session, world):
+    add_offering(db_session, world, 0, capacity=1, title="Единственное место")
+    for p in world.teachers[:2]:
+        set_needs(db_session, world, p, {0: 5})
+    db_session.commit()
+    auth.login("methodist", network_id=world.network_id)
+    response = client.post("/pathways/planner/run", data={"steps_per_teacher": "2", "min_need": "0.5",
+                                                          "plan_start": PLAN_START})
+    assert response.status_code == 302
+    run = db_session.scalar(sa.select(PlanRun).where(PlanRun.network_id == world.network_id))
+    review = client.get(f"/pathways/planner/runs/{run.id}").get_data(as_text=True)
+    assert "Единственное место" in review
+    assert "все места заняты" in review or "all seats are taken" in review  # the second teacher, and why
+    assert client.post(f"/pathways/planner/runs/{run.id}/publish").status_code == 302
+    db_session.expire_all()
+    assert db_session.get(PlanRun, run.id).status == "published"
+    assert db_session.scalar(sa.select(sa.func.count()).select_from(Route)
+                             .where(Route.network_id == world.network_id, Route.status == "published")) == 1
+    assert client.get("/pathways/planner").status_code == 200
+    assert client.get("/pathways/monitoring").status_code == 200
+
+
+def test_attached_tutor_sees_and_comments_other_tutors_do_not(client, auth, db_session, world):
+    route_id, step_id = published_route(db_session, world, 0)
+    stranger_user = make_user(db_session, "Козлова Анна Сергеевна")
+    from lti_tool.resource_map.models import Person
+
+    db_session.add(Person(network_id=world.network_id, user_id=stranger_user.id, full_name="Козлова", is_tutor=True))
+    services.attach_tutor(db_session, db_session.get(Route, route_id), world.tutor_id)
+    db_session.commit()
+    auth.login("tutor", network_id=world.network_id, user_id=world.tutor_user_id)
+    assert client.get(f"/pathways/routes/{route_id}").status_code == 200
+    assert "Педагог 01" in client.get("/pathways/").get_data(as_text=True)  # listed among "my teachers"
+    client.post(f"/pathways/steps/{step_id}/comments", data={"text": "Хорошее начало"})
+    assert client.post(f"/pathways/steps/{step_id}/cancel").status_code == 403  # tutors do not edit
+    auth.login("tutor", network_id=world.network_id, user_id=stranger_user.id)
+    assert client.get(f"/pathways/routes/{route_id}").status_code == 403
+    db_session.expire_all()
+    assert [c.text for c in db_session.scalars(sa.select(StepComment))] == ["Хорошее начало"]
+
+
+def test_teacher_records_progress_and_sees_sign_up_for_the_offerings_event(client, auth, db_session, world):
+    route_id, step_id = published_route(db_session, world, 0)
+    event = events.create_event(db_session, world.network_id, year_id=world.year_id, form="tutorial",
+                                title="Тьюториал 15 октября", topic_id=world.topics[0],
+                                offering_id=world.offerings[0])
+    event.status = "published"
+    db_session.commit()
+    auth.login("teacher", network_id=world.network_id, user_id=world.teacher_users[0])
+    page = client.get("/pathways/").get_data(as_text=True)
+    assert f'action="/events/{event.id}/signup"' in page
+    client.post(f"/pathways/steps/{step_id}/progress",
+                data={"status": "done", "evidence": "https://example.org/konspekt", "reflection": "Освоила приём"})
+    db_session.expire_all()
+    step = db_session.get(RouteStep, step_id)
+    assert (step.status, step.evidence, step.reflection) == ("done", "https://example.org/konspekt", "Освоила приём")
+    assert step.completed_at is not None
+
+
+def test_portfolio_export_contents_and_scope(client, auth, db_session, world):
+    route_id, step_id = published_route(db_session, world, 0)
+    route = db_session.get(Route, route_id)
+    pub = services.add_self_step(db_session, route, "publication", "Статья «Экологическая тропа в ДОО»")
+    talk = services.add_self_step(db_session, route, "talk", "Выступление на городском семинаре")
+    services.update_progress(db_session, pub, status="done", evidence="https://journal.example/42",
+                             reflection="Обобщила опыт")
+    services.update_progress(db_session, talk, status="done", evidence="Протокол № 3", reflection=None)
+    services.update_progress(db_session, db_session.get(RouteStep, step_id), status="in_progress", evidence=None,
+                             reflection=None)
+    published_route(db_session, world, 1, offering=world.offerings[0])
+    db_session.commit()
+
+    auth.login("methodist", network_id=world.network_id)
+    response = client.get("/pathways/portfolio.xlsx")
+    assert response.status_code == 200
+    wb = load_workbook(BytesIO(response.data))
+    summary, items = wb.worksheets
+    rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=3, values_only=True)}
+    assert rows["Педагог 01"] == ("МАДОУ № 69", 3, 2, 1, 1)
+    assert rows["Педагог 02"] == ("МАДОУ № 69", 1, 0, 0, 0)
+    detail = [r for r in items.iter_rows(min_row=2, values_only=True)]
+    assert [(r[0], r[2], r[6], r[7]) for r in detail] == [
+        ("Педагог 01", "Статья «Экологическая тропа в ДОО»", "https://journal.example/42", "Обобщила опыт"),
+        ("Педагог 01", "Выступление на городском семинаре", "Протокол № 3", None),  # empty cell
+    ]
+
+    auth.login("teacher", network_id=world.network_id, user_id=world.teacher_users[1])
+    mine = load_workbook(BytesIO(client.get("/pathways/portfolio.xlsx").data)).worksheets[0]
+    assert [r[0] for r in mine.iter_rows(min_row=3, values_only=True)] == ["Педагог 02"]
+    assert client.get(f"/pathways/portfolio?person={world.teachers[0]}").status_code == 403
