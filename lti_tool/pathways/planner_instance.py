@@ -63,6 +63,7 @@ class Instance:
         settings: PlannerSettings,
     ) -> None:
         self.settings = settings
+        _check_settings(settings)
         self.teachers = sorted(teachers, key=lambda t: t.teacher_id)
         self.teacher_by_id = {t.teacher_id: t for t in self.teachers}
         self.offerings = {o.offering_id: o for o in offerings}
@@ -126,6 +127,15 @@ class Instance:
         for offering_id, seats in Counter(o for _, o in self.fixed).items():
             if seats > self.offerings[offering_id].capacity:
                 raise PlanningError(f"fixed steps overbook offering {offering_id}")
+
+
+def _check_settings(s: PlannerSettings) -> None:
+    # The flow needs diminishing returns and non-negative bonuses (its coverage weight
+    # and the counting bound rely on them).
+    if not 0 <= s.repeat_decay <= 1 or min(s.local_bonus, s.form_variety_bonus, *s.rank_weights) < 0:
+        raise PlanningError("repeat_decay must be in [0, 1]; bonuses and rank weights non-negative")
+    if min(s.steps_per_teacher, s.topics_per_teacher, s.max_steps_per_topic) < 0:
+        raise PlanningError("step and topic limits must be non-negative")
 
 
 def _pair(fixed: tuple[int, int] | Assignment) -> tuple[int, int]:

@@ -73,6 +73,7 @@ class PlannerSettings:
     repeat_decay: float = 0.5
     # ... plus this bonus: an extra step on a topic is always in another form (one step per
     # teacher, topic and form), so it rewards deepening a topic along the form progression.
+    # A step is never worth more than the one before it on the topic (values are capped).
     form_variety_bonus: float = 0.05
     # Added per step in the teacher's own cluster or municipality; 0 disables.
     local_bonus: float = 0.1
