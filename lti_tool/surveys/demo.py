@@ -40,8 +40,9 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
     def first(p: Person, key) -> int:
         return level.setdefault((p.id, key), 2 if key in hard[p.id] else rng.randint(2, 4))
     _run(session, start, panel, topics, rng, first, datetime(2025, 9, 20, tzinfo=timezone.utc))
+    # The end-of-year run stays open, so a demo teacher outside the panel has a survey to answer.
     _run(session, end, panel, topics, rng, lambda p, key: min(5, first(p, key) + rng.choice((0, 1, 1, 2))),
-         datetime(2026, 5, 20, tzinfo=timezone.utc))
+         datetime(2026, 5, 20, tzinfo=timezone.utc), close=False)
 
 
 def _need_rating(rng: random.Random, hard: bool) -> int:
@@ -49,15 +50,16 @@ def _need_rating(rng: random.Random, hard: bool) -> int:
 
 
 def _run(session: Session, survey: Survey, people: list[Person], topics: list[int], rng: random.Random,
-         rating, day: datetime) -> None:
-    """Open the survey, submit one response per person, then close it and date the responses."""
+         rating, day: datetime, close: bool = True) -> None:
+    """Open the survey, submit one response per person, date the responses and (usually) close it."""
     services.set_status(session, survey, "open")
     for person in people:
         values = _values(survey, person, topics, rng, rating)
         answering.submit(session, survey, person, values, topics, "tutor" if person.is_tutor else "teacher")
     session.execute(sa.update(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
                     .values(submitted_at=day + timedelta(days=rng.randint(0, 10))))
-    survey.status = "closed"
+    if close:
+        survey.status = "closed"
     session.flush()
 
 

@@ -1,0 +1,17 @@
+"""The demo loader: the needs assessment and two paired self-assessment runs over existing people."""
+from __future__ import annotations
+
+import random
+
+from lti_tool.surveys import demo, dynamics
+from lti_tool.surveys.services import needs_profiles, surveys_for_staff
+
+
+def test_demo_creates_answered_surveys_that_feed_the_planner_and_dynamics(db_session, net):
+    demo.load_demo(db_session, net.id, random.Random(7))
+    db_session.commit()
+    end, start, needs = (s for s, _n in surveys_for_staff(db_session, net.id))
+    assert (needs.kind, start.kind, end.status) == ("needs", "self_assessment", "open")
+    assert set(needs_profiles(db_session, net.id)) == {p.id for p in net.people}
+    result = dynamics.compare(db_session, start, end)
+    assert result.paired == len(net.people) and result.by_topic and all(c.change >= 0 for c in result.by_topic)
