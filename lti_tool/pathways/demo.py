@@ -1,0 +1,91 @@
+"""Demo routes: the planner run on the demo network's needs, published, with progress under way.
+
+Runs after the resource map, surveys and events loaders (their year, offerings, needs responses and
+completed events). Steps whose offering's event the teacher completed are done; others are done or
+under way at random, with evidence and reflections; some teachers add publications and talks.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ..events.models import Event, EventCompletion, Participant
+from ..resource_map.models import AcademicYear, Person
+from . import planning, publishing, services
+from .models import Route
+
+REFLECTIONS = (
+    "Освоила новые игровые приёмы, применяю их в непосредственно образовательной деятельности.",
+    "Поняла, как выстроить предметно-пространственную среду группы под задачи темы.",
+    "Полезен был обмен опытом с коллегами из других ДОО; планирую открытый показ.",
+    "Разработала конспект занятия по итогам тьюториала, обсудила его с тьютором.",
+    "Затруднения остались в диагностике результатов — нужна консультация.",
+)
+GOALS = (
+    "Освоить современные технологии по выбранным темам и обобщить опыт в публикации.",
+    "Подготовиться к аттестации: провести открытый показ и выступить на семинаре сети.",
+    "Снять затруднения в планировании НОД, выстроить систему работы с семьями воспитанников.",
+)
+PUBLICATIONS = ("Статья в сборнике «Тьюторское сопровождение педагогов ДОО»",
+                "Методическая разработка на сайте ДОО", "Публикация в муниципальном методическом вестнике")
+TALKS = ("Выступление на заседании тьюторского совета", "Доклад на городском методическом объединении",
+         "Выступление на онлайн-форуме АМСТ")
+
+
+def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
+    """Plan and publish the year's routes, then record progress on them."""
+    year = session.scalar(sa.select(AcademicYear).where(AcademicYear.network_id == network_id,
+                                                        AcademicYear.title == "2025/2026"))
+    if year is None:
+        return
+    settings = planning.RunSettings(steps_per_teacher=3, min_need=0.5, plan_start=year.starts_on.isoformat(),
+                                    plan_end=year.ends_on.isoformat())
+    run = planning.run_planner(session, network_id, year.id, settings)
+    routes = publishing.publish(session, run)
+    tutors = list(session.scalars(sa.select(Person).where(Person.network_id == network_id, Person.is_tutor,
+                                                          Person.retired_at.is_(None)).order_by(Person.id)))
+    completed = _completed_offerings(session, network_id)
+    for route in routes:
+        _progress(session, route, year, tutors, completed.get(route.person_id, set()), rng)
+    session.flush()
+
+
+def _completed_offerings(session: Session, network_id: int) -> dict[int, set[int]]:
+    """{person_id: offering ids of the events they completed}."""
+    rows = session.execute(
+        sa.select(Participant.person_id, Event.offering_id).join(Event, Event.id == Participant.event_id)
+        .join(EventCompletion, EventCompletion.participant_id == Participant.id)
+        .where(Event.network_id == network_id, EventCompletion.completed.is_(True), Event.offering_id.is_not(None)))
+    result: dict[int, set[int]] = {}
+    for person_id, offering_id in rows:
+        result.setdefault(person_id, set()).add(offering_id)
+    return result
+
+
+def _when(year: AcademicYear, rng: random.Random) -> datetime:
+    day = year.starts_on + timedelta(days=rng.randint(30, 240))
+    return datetime.combine(day, time(16, 0), tzinfo=timezone.utc)
+
+
+def _progress(session: Session, route: Route, year: AcademicYear, tutors: list[Person], completed: set[int],
+              rng: random.Random) -> None:
+    if tutors:
+        services.attach_tutor(session, route, rng.choice(tutors).id)
+    if rng.random() < 0.5:
+        route.goals = rng.choice(GOALS)
+    if rng.random() < 0.3:
+        services.add_self_step(session, route, "publication", rng.choice(PUBLICATIONS))
+    if rng.random() < 0.25:
+        services.add_self_step(session, route, "talk", rng.choice(TALKS))
+    for step in route.steps:
+        roll = rng.random()
+        if step.offering_id in completed or roll < 0.4:
+            step.status, step.completed_at = "done", _when(year, rng)
+            step.reflection = rng.choice(REFLECTIONS)
+            step.evidence = ("Конспект и фотоотчёт в портфолио педагога" if step.kind != "self_education"
+                             else f"https://dou.example.ru/metodika/{route.person_id}-{step.id or 0}")
+        elif roll < 0.6:
+            step.status = "in_progress"
