@@ -6,10 +6,18 @@ members instead of several per member.
 """
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lti_tool.resource_map.models import Person
+
+_PG_PERSONS = sa.text("""
+    INSERT INTO person (network_id, user_id, full_name, email, is_tutor)
+    SELECT network_id, user_id, full_name, email, false
+    FROM json_to_recordset(CAST(:doc AS json)) AS t(network_id integer, user_id integer, full_name text, email text)
+""")
 
 
 def display_name(row: dict) -> str:
@@ -50,6 +58,8 @@ def ensure_persons(session: Session, network_id: int, users: list[dict]) -> int:
     matched = {link["user_id"] for link in links}
     new = [{"network_id": network_id, "user_id": u["id"], "full_name": display_name(u), "email": u.get("email")}
            for u in missing if u["id"] not in matched]
-    if new:
+    if new and session.get_bind().dialect.name == "postgresql":
+        session.execute(_PG_PERSONS, {"doc": json.dumps(new, ensure_ascii=False)})
+    elif new:
         session.execute(sa.insert(Person), new)
     return len(links) + len(new)

@@ -1,0 +1,287 @@
+"""Sync worker benchmark: roster pull (NRPS) and completion push (AGS) against the loopback demo
+LMS with 20 ms latency per request, side by side with a naive sequential loop.
+
+    python benchmarks/bench_sync.py --members 10000 --completions 5000 --latency-ms 20
+
+The tool database is a fresh PostgreSQL database (TEST_DATABASE_URL or 127.0.0.1:5432). The demo
+LMS runs in its own process; each measured method runs in a child process of its own so that its
+peak RSS is its own. The naive loop is what a straightforward implementation does: one token
+fetch, then one request at a time and per-row ORM writes (ensure_person per member, a commit per
+score). `--naive-sample N` times the naive push on N rows and extrapolates (marked with ~).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lti_tool.db import make_engine, make_session_factory  # noqa: E402
+from lti_tool.models import Base  # noqa: E402
+from tests import backends  # noqa: E402
+from tests.sync.helpers import (JwksServer, add_line_item, add_outbox, make_tool_key,  # noqa: E402
+                                register_tool, seed_tool_side)
+
+LMS_SCRIPT = """
+import sys, time
+from demo_lms.testing import start_demo_lms
+lms = start_demo_lms(data_dir=sys.argv[1])
+print(lms.url, flush=True)
+time.sleep(10**7)
+"""
+
+
+class RemoteLms:
+    """The control API of a demo LMS running in another process."""
+
+    def __init__(self, url: str):
+        self.url, self.http = url, requests.Session()
+
+    def control(self, method: str, path: str, json_body=None, **params):
+        r = self.http.request(method, f"{self.url}/_control/{path}", json=json_body, params=params or None,
+                              timeout=600)
+        r.raise_for_status()
+        return r.json()
+
+    def register_tool(self, **fields):
+        return self.control("POST", "tools", fields)
+
+    def stats(self):
+        return self.control("GET", "stats")
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ---- the measured methods (each runs in its own child process) -------------------------------
+
+def _runtime(cfg: dict):
+    from sync.runtime import build_runtime
+    from sync.settings import sync_settings
+
+    return build_runtime(sync_settings({"DATABASE_URL": cfg["db"], "REDIS_URL": None,
+                                        "SYNC_NRPS_PAGE_SIZE": cfg["page_size"],
+                                        "SYNC_PER_PLATFORM_CONCURRENCY": cfg["concurrency"],
+                                        "SYNC_BATCH_SIZE": cfg["batch"], "SYNC_DRAIN_SECONDS": 3600.0}))
+
+
+def roster_fast(cfg: dict) -> dict:
+    from sync.roster import pull_roster
+
+    rt = _runtime(cfg)
+    t0 = time.perf_counter()
+    r = pull_roster(rt.sessions, cfg["course_id"], rt.tokens, rt.http, rt.settings)
+    assert r.status == "ok", r.error
+    return {"seconds": time.perf_counter() - t0, "rows": r.seen, "token_fetches": rt.tokens.fetches}
+
+
+def roster_naive(cfg: dict) -> dict:
+    """One page at a time, then per member: look up/insert the user, the enrollment, the person."""
+    from lti_tool.lti.models import Platform
+    from lti_tool.tenancy.models import Course, Enrollment, User
+    from lti_tool.tenancy.services import ensure_person
+    from sync.client import NRPS_SCOPE
+    from sync.links import next_link
+    from sync.roster import with_limit
+    from sync.tokens import PlatformRef
+
+    rt = _runtime(cfg)
+    t0 = time.perf_counter()
+    with rt.sessions() as s:
+        course = s.get(Course, cfg["course_id"])
+        ref = PlatformRef.of(s.get(Platform, cfg["platform_id"]))
+        token = rt.tokens.token(ref, (NRPS_SCOPE,))
+        url, seen = with_limit(course.nrps_url, cfg["page_size"]), 0
+        while url:
+            resp = rt.http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            for m in resp.json()["members"]:
+                user = s.scalar(sa.select(User).where(User.issuer == ref.issuer, User.sub == m["user_id"]))
+                if user is None:
+                    user = User(issuer=ref.issuer, sub=m["user_id"])
+                    s.add(user)
+                user.name, user.given_name, user.family_name, user.email = (
+                    m.get("name"), m.get("given_name"), m.get("family_name"), m.get("email"))
+                s.flush()
+                enr = s.scalar(sa.select(Enrollment).where(Enrollment.course_id == course.id,
+                                                           Enrollment.user_id == user.id))
+                if enr is None:
+                    enr = Enrollment(course_id=course.id, user_id=user.id, source="nrps")
+                    s.add(enr)
+                enr.lti_roles, enr.status = m["roles"], "active"
+                ensure_person(s, course.network_id, user)
+                seen += 1
+            s.commit()
+            url = next_link(resp.headers.get("Link"))
+    return {"seconds": time.perf_counter() - t0, "rows": seen, "token_fetches": rt.tokens.fetches}
+
+
+def push_fast(cfg: dict) -> dict:
+    from sync.grades import push_platform
+
+    rt = _runtime(cfg)
+    t0 = time.perf_counter()
+    r = push_platform(rt.sessions, cfg["platform_id"], rt.tokens, rt.http, rt.settings)
+    assert r.delivered == cfg["rows"] and r.failed == 0 and r.retry == 0, r
+    return {"seconds": time.perf_counter() - t0, "rows": r.delivered, "token_fetches": rt.tokens.fetches}
+
+
+def push_naive(cfg: dict) -> dict:
+    """One token, then per row: POST the score, update the row through the ORM, commit."""
+    from lti_tool.db import utcnow
+    from lti_tool.lti.models import Platform, ScoreOutbox
+    from lti_tool.tenancy.models import User
+    from sync.client import MT_SCORE, PlatformClient, push_scopes
+    from sync.grades import score_body, scores_url
+    from sync.lineitems import ensure_line_item
+    from sync.tokens import PlatformRef
+
+    rt = _runtime(cfg)
+    t0 = time.perf_counter()
+    done = 0
+    with rt.sessions() as s:
+        ref = PlatformRef.of(s.get(Platform, cfg["platform_id"]))
+        client = PlatformClient(ref, push_scopes(None), rt.tokens, rt.http, (5, 30))
+        token = rt.tokens.token(ref, push_scopes(None))
+        rows = s.scalars(sa.select(ScoreOutbox).where(ScoreOutbox.status == "pending",
+                                                      ScoreOutbox.line_item_id == cfg["line_item_id"])
+                         .order_by(ScoreOutbox.id).limit(cfg["rows"])).all()
+        url = ensure_line_item(rt.sessions, cfg["line_item_id"], client, cfg["lineitems_url"], rt.kv)
+        for row in rows:
+            sub = s.scalar(sa.select(User.sub).where(User.id == row.user_id))
+            body = score_body({"sub": sub, "activity_progress": row.activity_progress,
+                               "grading_progress": row.grading_progress, "timestamp": row.timestamp,
+                               "score_given": row.score_given, "score_maximum": row.score_maximum,
+                               "comment": row.comment})
+            resp = rt.http.post(scores_url(url), data=json.dumps(body), timeout=30,
+                                headers={"Authorization": f"Bearer {token}", "Content-Type": MT_SCORE})
+            row.status = "delivered" if resp.status_code in (200, 201, 204, 409) else "failed"
+            row.delivered_at = utcnow()
+            s.commit()
+            done += row.status == "delivered"
+    return {"seconds": time.perf_counter() - t0, "rows": done, "token_fetches": rt.tokens.fetches}
+
+
+PHASES = {f.__name__: f for f in (roster_fast, roster_naive, push_fast, push_naive)}
+
+
+def run_phase(name: str, cfg: dict, lms: RemoteLms) -> dict:
+    """Run a method in a child process; add the platform's count of token requests."""
+    before = lms.stats()["token_requests"]
+    out = subprocess.run([sys.executable, __file__, "--phase", name, "--config", json.dumps(cfg)],
+                         capture_output=True, text=True, cwd=ROOT)
+    if out.returncode:
+        raise SystemExit(f"{name} failed:\n{out.stderr[-4000:]}")
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["lms_token_requests"] = lms.stats()["token_requests"] - before
+    return result
+
+
+# ---- orchestration ---------------------------------------------------------------------------
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--members", type=int, default=10000)
+    p.add_argument("--completions", type=int, default=5000)
+    p.add_argument("--latency-ms", type=float, default=20)
+    p.add_argument("--page-size", type=int, default=1000)
+    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--batch", type=int, default=1000)
+    p.add_argument("--naive-sample", type=int, default=0, help="time the naive push on N rows only (0 = all)")
+    p.add_argument("--phase", help=argparse.SUPPRESS)
+    p.add_argument("--config", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.phase:
+        result = PHASES[a.phase](json.loads(a.config))
+        result["peak_rss_mb"] = peak_rss_mb()
+        print(json.dumps(result))
+        return
+
+    server = backends.postgres_url()
+    if server is None:
+        raise SystemExit("PostgreSQL is needed (TEST_DATABASE_URL or 127.0.0.1:5432)")
+    db = backends.create_postgres_database(server)
+    data = tempfile.mkdtemp(prefix="bench_sync_lms_")
+    lms_proc = subprocess.Popen([sys.executable, "-c", LMS_SCRIPT, data], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        lms = RemoteLms(lms_proc.stdout.readline().strip())
+        engine = make_engine(db)
+        Base.metadata.create_all(engine)
+        sessions = make_session_factory(engine)
+        with sessions.begin() as s:
+            jwks = JwksServer({"keys": [make_tool_key(s).public_jwk]})
+        register_tool(lms, "tutornet-bench", jwks.url)
+        print(f"seeding: 2 LMS courses of {a.members} learners ...", flush=True)
+        lms_courses = [lms.control("POST", "courses", {"title": f"Bench {i}", "learners": a.members})["id"]
+                       for i in (1, 2)]
+        with sessions.begin() as s:
+            fast = seed_tool_side(s, lms.url, "tutornet-bench", lms_courses[0])
+            naive = seed_tool_side(s, lms.url, "tutornet-bench", lms_courses[1], network_id=fast["network_id"])
+        lms.control("POST", "faults", {"rules": [], "latency_ms": a.latency_ms})
+        base = {"db": db, "page_size": a.page_size, "concurrency": a.concurrency, "batch": a.batch,
+                "platform_id": fast["platform_id"]}
+        results = {}
+        results["roster_fast"] = run_phase("roster_fast", {**base, "course_id": fast["course_id"]}, lms)
+        results["roster_naive"] = run_phase("roster_naive", {**base, "course_id": naive["course_id"]}, lms)
+
+        # Completions for the first N members of the pulled course, on two line items (fresh grades each).
+        n = min(a.completions, a.members)
+        sample = a.naive_sample or n
+        from lti_tool.tenancy.models import Enrollment
+
+        with sessions.begin() as s:
+            users = list(s.scalars(sa.select(Enrollment.user_id).where(Enrollment.course_id == fast["course_id"])
+                                   .order_by(Enrollment.user_id).limit(n)))
+            li_fast = add_line_item(s, fast["course_id"], label="Тьюториал А", resource_id="event:1")
+            li_naive = add_line_item(s, fast["course_id"], label="Тьюториал Б", resource_id="event:2")
+            add_outbox(s, fast["network_id"], fast["course_id"], li_naive, users[:sample], age_seconds=3600)
+        cfg = {**base, "lineitems_url": f"{lms.url}/api/courses/{lms_courses[0]}/lineitems"}
+        results["push_naive"] = run_phase("push_naive", {**cfg, "rows": sample, "line_item_id": li_naive}, lms)
+        with sessions.begin() as s:
+            add_outbox(s, fast["network_id"], fast["course_id"], li_fast, users, age_seconds=10)
+        results["push_fast"] = run_phase("push_fast", {**cfg, "rows": n, "line_item_id": li_fast}, lms)
+        report(a, results, n, sample)
+        jwks.stop()
+        engine.dispose()
+    finally:
+        lms_proc.kill()
+        backends.drop_postgres_database(server, db)
+
+
+def report(a, results: dict, n: int, sample: int) -> None:
+    naive_push = results["push_naive"]["seconds"] * n / sample
+    mark = "~" if sample != n else " "
+    rows = [
+        ("roster pull", f"{a.members} members", results["roster_fast"], results["roster_naive"],
+         results["roster_naive"]["seconds"], " ", "≤ 3 s, ≤ 200 MB"),
+        ("completion push", f"{n} scores", results["push_fast"], results["push_naive"], naive_push, mark,
+         "≤ 10 s, ≥ 10×"),
+    ]
+    print(f"\nlatency {a.latency_ms:g} ms per LMS request; NRPS page {a.page_size}; "
+          f"{a.concurrency} requests in flight per platform; PostgreSQL tool DB\n")
+    head = f"{'task':<16}{'size':<16}{'sync s':>9}{'naive s':>11}{'speed-up':>10}{'sync RSS MB':>13}" \
+           f"{'naive RSS MB':>14}{'tokens sync/naive':>19}  target"
+    print(head)
+    print("-" * len(head))
+    for task, size, fast, naive, naive_s, m, target in rows:
+        print(f"{task:<16}{size:<16}{fast['seconds']:>9.2f}{m}{naive_s:>10.2f}{naive_s / fast['seconds']:>9.1f}×"
+              f"{fast['peak_rss_mb']:>13.0f}{naive['peak_rss_mb']:>14.0f}"
+              f"{fast['lms_token_requests']:>12}/{naive['lms_token_requests']:<6}  {target}")
+    if sample != n:
+        print(f"\n~ naive push timed on {sample} rows ({results['push_naive']['seconds']:.2f} s) and scaled to {n}")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TUTORNET_INSTANCE", tempfile.mkdtemp(prefix="bench-sync-instance-"))
+    main()
