@@ -29,6 +29,8 @@ def test_teacher_sees_only_own_route_and_other_networks_get_404(client, auth, db
     auth.login("teacher", network_id=world.network_id, user_id=world.teacher_users[0])
     page = client.get("/pathways/").get_data(as_text=True)
     assert "Тьюториал «Экотропа»" in page and "Педагог 01" in page
+    assert "Индивидуальный профессионально-образовательный маршрут" in page  # Russian by default
+    assert "1 шаг в маршруте" in page
     assert client.get(f"/pathways/routes/{mine}").status_code == 200
     assert client.get(f"/pathways/routes/{theirs}").status_code == 403
     assert client.post(f"/pathways/steps/{their_step}/progress", data={"status": "done"}).status_code == 403
