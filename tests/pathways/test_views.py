@@ -141,3 +141,34 @@ def test_portfolio_export_contents_and_scope(client, auth, db_session, world):
     mine = load_workbook(BytesIO(client.get("/pathways/portfolio.xlsx").data)).worksheets[0]
     assert [r[0] for r in mine.iter_rows(min_row=3, values_only=True)] == ["Педагог 02"]
     assert client.get(f"/pathways/portfolio?person={world.teachers[0]}").status_code == 403
+
+
+def test_methodist_edits_a_route_by_hand(client, auth, db_session, world):
+    route_id, step_id = published_route(db_session, world, 0)
+    extra = add_offering(db_session, world, 1, "consultation", capacity=1, title="Консультация по теме 2")
+    set_needs(db_session, world, world.teachers[0], {0: 5})
+    db_session.commit()
+    auth.login("methodist", network_id=world.network_id)
+    page = client.get(f"/pathways/routes/{route_id}").get_data(as_text=True)
+    assert "Консультация по теме 2" in page  # offered in the "add a step" list
+    client.post(f"/pathways/routes/{route_id}/steps", data={"offering_id": str(extra)})
+    client.post(f"/pathways/steps/{step_id}/cancel")
+    client.post(f"/pathways/routes/{route_id}/tutors", data={"tutor_id": str(world.tutor_id)})
+    client.post(f"/pathways/routes/{route_id}/goals", data={"goals": "Освоить ИКТ", "topic_ids": [str(world.topics[1])],
+                                                            "back": "detail"})
+    db_session.expire_all()
+    route = db_session.get(Route, route_id)
+    assert [(s.offering_id, s.status, s.source) for s in route.steps] == [
+        (world.offerings[0], "cancelled", "manual"), (extra, "planned", "manual")]
+    assert [t.tutor_id for t in route.tutors] == [world.tutor_id]
+    assert (route.goals, route.goal_topic_ids) == ("Освоить ИКТ", [world.topics[1]])
+
+    # The next proposal keeps both edits and can be adjusted per teacher before publishing.
+    client.post("/pathways/planner/run", data={"plan_start": PLAN_START, "person_ids": [str(world.teachers[0])]})
+    run = db_session.scalar(sa.select(PlanRun).where(PlanRun.network_id == world.network_id))
+    steps = run.proposal["steps"]
+    assert [(s["offering"], s["fixed"]) for s in steps] == [(extra, True)]
+    page = client.get(f"/pathways/planner/runs/{run.id}?teacher={world.teachers[0]}").get_data(as_text=True)
+    assert "Консультация по теме 2" in page
+    monitoring = client.get("/pathways/monitoring").get_data(as_text=True)
+    assert "Смирнова Ольга Викторовна" in monitoring  # the attached tutor's row
