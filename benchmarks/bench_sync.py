@@ -42,6 +42,73 @@ time.sleep(10**7)
 """
 
 
+# A minimal platform with the same latency but (almost) no work per request: it shows what the
+# worker itself can do when the platform scales (Moodle serves requests from many PHP workers;
+# the demo LMS is one Python process whose ORM work per score, serialised, bounds the push).
+STUB_SCRIPT = r"""
+import json, sys, threading, time, uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+latency, members = float(sys.argv[1]) / 1000, int(sys.argv[2])
+stats = {"token_requests": 0, "scores": 0}
+lock = threading.Lock()
+items = []
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def log_message(self, *a): pass
+    def reply(self, code, body=None, headers=()):
+        data = json.dumps(body).encode() if body is not None else b""
+        self.send_response(code)
+        for k, v in headers: self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(data)
+    def body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n else b""
+    def do_GET(self):
+        u = urlsplit(self.path)
+        if u.path == "/_control/stats":
+            return self.reply(200, stats)
+        time.sleep(latency)
+        q = {k: v[0] for k, v in parse_qs(u.query).items()}
+        if u.path.endswith("/memberships"):
+            limit, start = int(q.get("limit", members)), int(q.get("from", 0))
+            course = int(u.path.split("/")[3])
+            page = [{"status": "Active", "user_id": str(course * 1000000 + i), "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+                     "name": f"Member {i}", "given_name": "Member", "family_name": str(i), "email": f"m{i}@dou.example.ru"}
+                    for i in range(start + 1, min(start + limit, members) + 1)]
+            hdr = [("Link", f'<http://{self.headers["Host"]}{u.path}?limit={limit}&from={start + limit}>; rel="next"')]                 if start + limit < members else []
+            return self.reply(200, {"id": self.path, "context": {"id": "1"}, "members": page}, hdr)
+        if u.path.endswith("/lineitems"):
+            return self.reply(200, [i for i in items if i.get("resourceId") == q.get("resource_id")])
+        self.reply(404, {"error": "not found"})
+    def do_POST(self):
+        u = urlsplit(self.path)
+        data = self.body()
+        time.sleep(latency)
+        if u.path == "/token":
+            with lock: stats["token_requests"] += 1
+            return self.reply(200, {"access_token": uuid.uuid4().hex, "token_type": "Bearer", "expires_in": 3600})
+        if u.path.endswith("/lineitems"):
+            item = json.loads(data)
+            with lock:
+                item["id"] = f"http://{self.headers['Host']}{u.path}/{len(items) + 1}"
+                items.append(item)
+            return self.reply(201, item)
+        if u.path.endswith("/scores"):
+            with lock: stats["scores"] += 1
+            return self.reply(200)
+        self.reply(404, {"error": "not found"})
+ThreadingHTTPServer.daemon_threads = True
+ThreadingHTTPServer.request_queue_size = 128
+s = ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(f"http://127.0.0.1:{s.server_port}", flush=True)
+s.serve_forever()
+"""
+
+
 class RemoteLms:
     """The control API of a demo LMS running in another process."""
 
@@ -190,54 +257,47 @@ def run_phase(name: str, cfg: dict, lms: RemoteLms) -> dict:
 
 # ---- orchestration ---------------------------------------------------------------------------
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--members", type=int, default=10000)
-    p.add_argument("--completions", type=int, default=5000)
-    p.add_argument("--latency-ms", type=float, default=20)
-    p.add_argument("--page-size", type=int, default=1000)
-    p.add_argument("--concurrency", type=int, default=16)
-    p.add_argument("--batch", type=int, default=1000)
-    p.add_argument("--naive-sample", type=int, default=0, help="time the naive push on N rows only (0 = all)")
-    p.add_argument("--phase", help=argparse.SUPPRESS)
-    p.add_argument("--config", help=argparse.SUPPRESS)
-    a = p.parse_args()
-    if a.phase:
-        result = PHASES[a.phase](json.loads(a.config))
-        result["peak_rss_mb"] = peak_rss_mb()
-        print(json.dumps(result))
-        return
+def start_process(script: str, *args: str) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-c", script, *args], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    return proc, proc.stdout.readline().strip()
 
-    server = backends.postgres_url()
-    if server is None:
-        raise SystemExit("PostgreSQL is needed (TEST_DATABASE_URL or 127.0.0.1:5432)")
+
+def run_platform(kind: str, a, server: str) -> dict:
+    """Set up a fresh tool database and the platform, run the four methods, return their figures."""
     db = backends.create_postgres_database(server)
-    data = tempfile.mkdtemp(prefix="bench_sync_lms_")
-    lms_proc = subprocess.Popen([sys.executable, "-c", LMS_SCRIPT, data], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    if kind == "demo":
+        proc, url = start_process(LMS_SCRIPT, tempfile.mkdtemp(prefix="bench_sync_lms_"))
+    else:
+        proc, url = start_process(STUB_SCRIPT, str(a.latency_ms), str(a.members))
+    jwks = None
+    engine = make_engine(db)
     try:
-        lms = RemoteLms(lms_proc.stdout.readline().strip())
-        engine = make_engine(db)
+        lms = RemoteLms(url)
         Base.metadata.create_all(engine)
         sessions = make_session_factory(engine)
         with sessions.begin() as s:
             jwks = JwksServer({"keys": [make_tool_key(s).public_jwk]})
-        register_tool(lms, "tutornet-bench", jwks.url)
-        print(f"seeding: 2 LMS courses of {a.members} learners ...", flush=True)
-        lms_courses = [lms.control("POST", "courses", {"title": f"Bench {i}", "learners": a.members})["id"]
-                       for i in (1, 2)]
+        if kind == "demo":
+            register_tool(lms, "tutornet-bench", jwks.url)
+            print(f"[{kind}] seeding 2 LMS courses of {a.members} learners ...", flush=True)
+            lms_courses = [lms.control("POST", "courses", {"title": f"Bench {i}", "learners": a.members})["id"]
+                           for i in (1, 2)]
+            lms.control("POST", "faults", {"rules": [], "latency_ms": a.latency_ms})
+        else:
+            lms_courses = [1, 2]
         with sessions.begin() as s:
             fast = seed_tool_side(s, lms.url, "tutornet-bench", lms_courses[0])
             naive = seed_tool_side(s, lms.url, "tutornet-bench", lms_courses[1], network_id=fast["network_id"])
-        lms.control("POST", "faults", {"rules": [], "latency_ms": a.latency_ms})
         base = {"db": db, "page_size": a.page_size, "concurrency": a.concurrency, "batch": a.batch,
                 "platform_id": fast["platform_id"]}
         results = {}
+        print(f"[{kind}] roster pulls ...", flush=True)
         results["roster_fast"] = run_phase("roster_fast", {**base, "course_id": fast["course_id"]}, lms)
         results["roster_naive"] = run_phase("roster_naive", {**base, "course_id": naive["course_id"]}, lms)
 
         # Completions for the first N members of the pulled course, on two line items (fresh grades each).
         n = min(a.completions, a.members)
-        sample = a.naive_sample or n
+        sample = min(a.naive_sample or n, n)
         from lti_tool.tenancy.models import Enrollment
 
         with sessions.begin() as s:
@@ -247,19 +307,54 @@ def main() -> None:
             li_naive = add_line_item(s, fast["course_id"], label="Тьюториал Б", resource_id="event:2")
             add_outbox(s, fast["network_id"], fast["course_id"], li_naive, users[:sample], age_seconds=3600)
         cfg = {**base, "lineitems_url": f"{lms.url}/api/courses/{lms_courses[0]}/lineitems"}
+        print(f"[{kind}] completion pushes ...", flush=True)
         results["push_naive"] = run_phase("push_naive", {**cfg, "rows": sample, "line_item_id": li_naive}, lms)
         with sessions.begin() as s:
             add_outbox(s, fast["network_id"], fast["course_id"], li_fast, users, age_seconds=10)
         results["push_fast"] = run_phase("push_fast", {**cfg, "rows": n, "line_item_id": li_fast}, lms)
-        report(a, results, n, sample)
-        jwks.stop()
-        engine.dispose()
+        return {"results": results, "n": n, "sample": sample}
     finally:
-        lms_proc.kill()
+        if jwks:
+            jwks.stop()
+        engine.dispose()
+        proc.kill()
         backends.drop_postgres_database(server, db)
 
 
-def report(a, results: dict, n: int, sample: int) -> None:
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--members", type=int, default=10000)
+    p.add_argument("--completions", type=int, default=5000)
+    p.add_argument("--latency-ms", type=float, default=20)
+    p.add_argument("--page-size", type=int, default=1000)
+    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--batch", type=int, default=1000)
+    p.add_argument("--naive-sample", type=int, default=0, help="time the naive push on N rows only (0 = all)")
+    p.add_argument("--platform", choices=("demo", "stub", "both"), default="both",
+                   help="demo LMS, a minimal stub platform with the same latency, or both")
+    p.add_argument("--phase", help=argparse.SUPPRESS)
+    p.add_argument("--config", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.phase:
+        result = PHASES[a.phase](json.loads(a.config))
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        result["peak_rss_mb"] = peak_rss_mb()
+        result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+        print(json.dumps(result))
+        return
+    server = backends.postgres_url()
+    if server is None:
+        raise SystemExit("PostgreSQL is needed (TEST_DATABASE_URL or 127.0.0.1:5432)")
+    kinds = ["demo", "stub"] if a.platform == "both" else [a.platform]
+    runs = {kind: run_platform(kind, a, server) for kind in kinds}
+    print(f"\nlatency {a.latency_ms:g} ms per platform request; NRPS page {a.page_size}; {a.concurrency} "
+          f"requests in flight per platform; PostgreSQL tool DB; load average {os.getloadavg()[0]:.1f} "
+          f"on {os.cpu_count()} CPUs")
+    for kind, run in runs.items():
+        report(kind, a, run["results"], run["n"], run["sample"])
+
+
+def report(kind: str, a, results: dict, n: int, sample: int) -> None:
     naive_push = results["push_naive"]["seconds"] * n / sample
     mark = "~" if sample != n else " "
     rows = [
@@ -268,18 +363,18 @@ def report(a, results: dict, n: int, sample: int) -> None:
         ("completion push", f"{n} scores", results["push_fast"], results["push_naive"], naive_push, mark,
          "≤ 10 s, ≥ 10×"),
     ]
-    print(f"\nlatency {a.latency_ms:g} ms per LMS request; NRPS page {a.page_size}; "
-          f"{a.concurrency} requests in flight per platform; PostgreSQL tool DB\n")
-    head = f"{'task':<16}{'size':<16}{'sync s':>9}{'naive s':>11}{'speed-up':>10}{'sync RSS MB':>13}" \
-           f"{'naive RSS MB':>14}{'tokens sync/naive':>19}  target"
+    title = {"demo": "demo LMS (one Python process, SQLite)", "stub": "stub platform (no work per request)"}[kind]
+    print(f"\nplatform: {title}")
+    head = f"{'task':<16}{'size':<16}{'sync s':>9}{'naive s':>11}{'speed-up':>10}{'sync CPU s':>12}" \
+           f"{'sync RSS MB':>13}{'naive RSS MB':>14}{'tokens sync/naive':>19}  target"
     print(head)
     print("-" * len(head))
     for task, size, fast, naive, naive_s, m, target in rows:
         print(f"{task:<16}{size:<16}{fast['seconds']:>9.2f}{m}{naive_s:>10.2f}{naive_s / fast['seconds']:>9.1f}×"
-              f"{fast['peak_rss_mb']:>13.0f}{naive['peak_rss_mb']:>14.0f}"
+              f"{fast['cpu_seconds']:>12.2f}{fast['peak_rss_mb']:>13.0f}{naive['peak_rss_mb']:>14.0f}"
               f"{fast['lms_token_requests']:>12}/{naive['lms_token_requests']:<6}  {target}")
     if sample != n:
-        print(f"\n~ naive push timed on {sample} rows ({results['push_naive']['seconds']:.2f} s) and scaled to {n}")
+        print(f"~ naive push timed on {sample} rows ({results['push_naive']['seconds']:.2f} s) and scaled to {n}")
 
 
 if __name__ == "__main__":
