@@ -79,25 +79,23 @@ def discard(session: Session, run: PlanRun) -> PlanRun:
 
 def publish(session: Session, run: PlanRun, *, published_by_id: int | None = None) -> list[Route]:
     """Publish every route of the run's scope, all or none."""
-    try:
-        with session.begin_nested():
-            # The conditional UPDATE is also the first write: on SQLite it takes the write lock.
-            claimed = session.execute(sa.update(PlanRun).where(PlanRun.id == run.id, PlanRun.status == "proposed")
-                                      .values(status="published", published_at=utcnow())).rowcount
-            if claimed != 1:
-                raise PathwayError(_l("This proposal can no longer be changed."))
-            offering_ids = {s["offering"] for s in run.proposal.get("steps", [])}
-            lock_offerings(session, offering_ids)
-            routes = [_write_route(session, run, teacher_id, published_by_id)
-                      for teacher_id in run.proposal.get("teachers", [])]
-            session.flush()
-            full = over_capacity(session, run.year_id, offering_ids)
-            if full:
-                raise PathwayError(_l("No free seats left in: %(names)s.",
-                                      names=", ".join(o.title or str(o.id) for o in full)))
-    except Exception:
-        session.expire(run)
-        raise
+    with session.begin_nested():
+        # The conditional UPDATE is also the first write: on SQLite it takes the write lock. It does not
+        # touch `run` in memory, so a rolled-back attempt leaves the object as it was.
+        claimed = session.execute(sa.update(PlanRun).where(PlanRun.id == run.id, PlanRun.status == "proposed")
+                                  .values(status="published", published_at=utcnow())
+                                  .execution_options(synchronize_session=False)).rowcount
+        if claimed != 1:
+            raise PathwayError(_l("This proposal can no longer be changed."))
+        offering_ids = {s["offering"] for s in run.proposal.get("steps", [])}
+        lock_offerings(session, offering_ids)
+        routes = [_write_route(session, run, teacher_id, published_by_id)
+                  for teacher_id in run.proposal.get("teachers", [])]
+        session.flush()
+        full = over_capacity(session, run.year_id, offering_ids)
+        if full:
+            raise PathwayError(_l("No free seats left in: %(names)s.",
+                                  names=", ".join(o.title or str(o.id) for o in full)))
     session.refresh(run)
     return [r for r in routes if r is not None]
 
