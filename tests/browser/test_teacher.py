@@ -50,7 +50,7 @@ def test_teacher_answers_the_survey_sees_the_route_and_signs_up(page, stack, cou
 
     # The session cookie (SameSite=None; Secure; Partitioned) carries the sign-in across
     # navigation inside the cross-site frame: the nav link opens the teacher's own route.
-    frame.get_by_role("link", name="Мой маршрут").click()
+    frame.locator("nav.navbar").get_by_role("link", name="Мой маршрут").click()
     frame = tool_frame(page, stack, "/pathways/")
     main = frame.locator("main").inner_text()
     assert stack.ids["teacher_name"] in main
@@ -68,7 +68,7 @@ def test_teacher_answers_the_survey_sees_the_route_and_signs_up(page, stack, cou
     shot(page, "teacher-signed-up")
 
     # The events list shows it among the teacher's own sign-ups.
-    frame.get_by_role("link", name="Мероприятия").click()
+    frame.locator("nav.navbar").get_by_role("link", name="Мероприятия").click()
     frame = tool_frame(page, stack, "/events/")
     assert EVENT_TITLE in frame.locator("main").inner_text()
     assert not page.js_errors, page.js_errors
