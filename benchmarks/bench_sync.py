@@ -79,9 +79,9 @@ class H(BaseHTTPRequestHandler):
         time.sleep(latency)
         q = {k: v[0] for k, v in parse_qs(u.query).items()}
         if u.path.endswith("/memberships"):
-            limit, start = int(q.get("limit", members)), int(q.get("from", 0))
+            members = sizes[int(u.path.split("/")[3])]
             course = int(u.path.split("/")[3])
-            members = sizes[course]
+            limit, start = int(q.get("limit", members)), int(q.get("from", 0))
             page = [{"status": "Active", "user_id": str(course * 1000000 + i), "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
                      "name": f"Member {i}", "given_name": "Member", "family_name": str(i), "email": f"m{i}@dou.example.ru"}
                     for i in range(start + 1, min(start + limit, members) + 1)]

@@ -140,24 +140,21 @@ def test_other_4xx_fails_with_the_platform_message_and_admin_retry(tool):
     assert failed.last_error.startswith("400") and "Incorrect score received" in failed.last_error
 
 
-def test_expired_token_is_refreshed_once_on_401(tool):
-    arrange(tool, n=3)
-    tool.rt.tokens.token  # noqa: B018 - the provider exists
+def test_revoked_token_is_refreshed_once_on_401(tool):
+    from demo_lms.models import AccessToken
+    from lti_tool.lti.models import Platform
     from sync.client import push_scopes
     from sync.tokens import PlatformRef
-    from lti_tool.lti.models import Platform
 
+    arrange(tool, n=3)
     with tool.rt.sessions() as s:
         ref = PlatformRef.of(s.get(Platform, tool.platform_id))
-    stale = tool.rt.tokens.token(ref, push_scopes(None))
-    tool.lms.reset()  # forgets nothing but faults; revoke by restarting token storage instead:
+    stale = tool.rt.tokens.token(ref, push_scopes(None))  # cached, then revoked by the platform
     with tool.lms.app.extensions["demo_lms"].store.write() as lms_db:
-        from demo_lms.models import AccessToken
-
         lms_db.execute(sa.delete(AccessToken).where(AccessToken.token == stale))
     before = tool.lms.stats()["token_requests"]
     assert push(tool).delivered == 3
-    assert tool.lms.stats()["token_requests"] - before == 1
+    assert tool.lms.stats()["token_requests"] - before == 1  # one refresh, not one per request
 
 
 def test_line_item_post_that_timed_out_is_not_repeated(tool):
