@@ -23,10 +23,13 @@ from ..db import utcnow
 from .models import CacheEntry
 
 _table = CacheEntry.__table__
+_STATEMENTS: dict = {}  # insert-or-fail statement per dialect's insert()
 
 
 class SharedCache:
     """The API every backend offers (values are anything JSON can hold; ttl in seconds)."""
+
+    transactional = False  # True when writes join (and roll back with) the request's transaction
 
     def get(self, key: str) -> t.Any | None:
         raise NotImplementedError
@@ -60,6 +63,7 @@ class DatabaseCache(SharedCache):
     def __init__(self, engine: sa.Engine | None = None, *, session=None):
         self.engine = engine
         self.session = session
+        self.transactional = session is not None  # writes roll back with the caller's transaction
         bind = engine if engine is not None else session.get_bind()
         self._insert = sqlite.insert if bind.dialect.name == "sqlite" else postgresql.insert
 
@@ -85,13 +89,30 @@ class DatabaseCache(SharedCache):
 
     def add_if_absent(self, key: str, value: t.Any, ttl: int) -> bool:
         # An expired entry under the same key is replaced; a live one makes the insert fail.
-        stmt = self._insert(_table).values(key=key, value=json.dumps(value), expires_at=_expiry(ttl))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[_table.c.key],
-            set_={"value": stmt.excluded.value, "expires_at": stmt.excluded.expires_at},
-            where=_table.c.expires_at <= utcnow(),
-        ).returning(_table.c.key)  # a row comes back only if this call stored the value
-        return self._execute(stmt, lambda result: result.first() is not None)
+        # The statement is built once per backend (a launch runs it every time).
+        stmt = self._add_if_absent_stmt()
+        now = utcnow()
+        params = {"key": key, "value": json.dumps(value), "expires_at": now + timedelta(seconds=ttl), "now": now}
+        if self.session is not None:
+            added = self.session.execute(stmt, params).first() is not None
+        else:
+            with self.engine.begin() as conn:
+                added = conn.execute(stmt, params).first() is not None
+        if random.random() < self.PURGE_PROBABILITY:
+            self.purge_expired()
+        return added
+
+    def _add_if_absent_stmt(self):
+        stmt = _STATEMENTS.get(self._insert)
+        if stmt is None:
+            insert = self._insert(_table).values(key=sa.bindparam("key"), value=sa.bindparam("value"),
+                                                 expires_at=sa.bindparam("expires_at"))
+            stmt = _STATEMENTS[self._insert] = insert.on_conflict_do_update(
+                index_elements=[_table.c.key],
+                set_={"value": insert.excluded.value, "expires_at": insert.excluded.expires_at},
+                where=_table.c.expires_at <= sa.bindparam("now"),
+            ).returning(_table.c.key)  # a row comes back only if this call stored the value
+        return stmt
 
     def pop(self, key: str) -> t.Any | None:
         stmt = sa.delete(_table).where(_table.c.key == key).returning(_table.c.value, _table.c.expires_at)
@@ -160,8 +181,8 @@ class _RequestSession:
     def __init__(self, database):
         self._db = database
 
-    def execute(self, stmt):
-        return self._db.session.execute(stmt)
+    def execute(self, stmt, params=None):
+        return self._db.session.execute(stmt, params)
 
     def get_bind(self):
         return self._db.engine

@@ -41,9 +41,7 @@ def login():
     oidc.validate_oidc_login()  # refuse unknown or disabled platforms before showing any page
     if not params.get(NEW_WINDOW_PARAM) and PROBE_COOKIE not in request.cookies:
         return cookie_check_page({k: params[k] for k in LOGIN_PARAMS if params.get(k)})
-    response = oidc.redirect(launch_url())
-    db.session.commit()  # the state entry
-    return response
+    return oidc.redirect(launch_url())  # the state is a signed token: nothing to commit
 
 
 def cookie_check_page(params: dict):
@@ -58,22 +56,20 @@ def cookie_check_page(params: dict):
 
 
 def launch():
-    """Validate, provision, sign in, then open the placed resource or the deep-linking picker."""
+    """Validate, provision, sign in, then open the placed resource or the deep-linking picker.
+
+    One transaction and one commit: the provisioning rows and the state's single-use mark.
+    """
     message = ToolMessageLaunch.from_request()
-    message.validate()
+    message.validate(finish=False)
     claims = message.claims
-    platform = message.registration.platform
-    deployment = message.deployment.row
     try:
-        result = _provision_and_commit(platform, deployment, claims, message.is_deep_link_launch())
+        result = _provision_and_commit(message)
     except IntegrityError:
         # Two first launches of the same user/course at once: the other one created the rows.
-        # The rollback restored the state too: take it again (refused if a replay took it meanwhile).
+        # The rollback undid the state's use too: use it again (refused if a replay took it meanwhile).
         db.session.rollback()
-        message.consume_state()
-        if message.is_deep_link_launch():
-            message.get_session_service().save_launch_data(message.get_launch_id(), claims)
-        result = _provision_and_commit(platform, deployment, claims, message.is_deep_link_launch())
+        result = _provision_and_commit(message)
     sign_in(result.actor)
     remember_locale((claims.get(CLAIM + "launch_presentation") or {}).get("locale"))
     if message.is_deep_link_launch():
@@ -82,12 +78,13 @@ def launch():
     return redirect(dispatch.target_url(result.actor, result.target_kind, result.target_id), code=303)
 
 
-def _provision_and_commit(platform, deployment, claims: dict, deep_linking: bool):
-    """Provision in one transaction; a learner's deep-linking request is refused and rolled back."""
-    result = provision(db.session, platform, deployment, claims)
-    if deep_linking and not dispatch.can_deep_link(result.actor):
+def _provision_and_commit(message: ToolMessageLaunch):
+    """Provision, mark the state used, commit; a learner's deep-linking request is refused and rolled back."""
+    result = provision(db.session, message.registration.platform, message.deployment.row, message.claims)
+    if message.is_deep_link_launch() and not dispatch.can_deep_link(result.actor):
         db.session.rollback()
         raise LaunchRefused(403, _("Only tutors and methodists can place TutorNet materials in a course."))
+    message.finish()  # last statements before the commit: SQLite's write lock is held briefly
     db.session.commit()
     return result
 

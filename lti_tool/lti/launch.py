@@ -1,9 +1,10 @@
 """pylti1p3 wired for TutorNet: shared state, iframe-safe cookies, strict and cheap validation.
 
 Differences from a stock `FlaskMessageLaunch` (see docs/lti.md):
-- the OIDC state lives in the shared cache keyed by the state itself, bound to the nonce, and is
-  taken (deleted) atomically as the last validation step, in the transaction that writes the
-  launch's rows: single use, works without cookies, in any process;
+- the OIDC state is a signed, expiring token carrying the nonce's hash (`state.py`): the login
+  writes nothing; single use is an insert-or-fail of the nonce's mark into the shared cache as the
+  last validation step, in the transaction that writes the launch's rows (one commit per
+  login+launch pair); works without cookies, in any process sharing SECRET_KEY;
 - the platform JWKS comes from `PlatformKeyStore` (shared cache, parsed once, one refetch on an
   unknown kid) and PyJWT checks signature, exp/iat (small skew), iss, aud and azp;
 - claims are checked with specific messages (the 1EdTech certification cases);
@@ -12,9 +13,10 @@ Differences from a stock `FlaskMessageLaunch` (see docs/lti.md):
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlparse
+from urllib.parse import urlencode, urlparse
 
 import jwt
+import requests
 from flask import current_app, request
 from flask_babel import gettext as _
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
@@ -22,6 +24,7 @@ from pylti1p3.exception import LtiException
 from pylti1p3.session import SessionService
 
 from ..extensions import db
+from . import state as login_state
 from .cache import SharedLaunchDataStorage, get_cache
 from .errors import LaunchRefused
 from .platform_keys import PlatformKeyStore
@@ -29,7 +32,7 @@ from .tool_config import DbToolConf
 
 log = logging.getLogger(__name__)
 
-STATE_TTL = 600  # seconds between login initiation and launch
+STATE_TTL = login_state.STATE_TTL  # seconds between login initiation and launch
 LAUNCH_DATA_TTL = 3600  # a deep-linking picker must be submitted within this time
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 SUPPORTED_MESSAGES = ("LtiResourceLinkRequest", "LtiDeepLinkingRequest")
@@ -49,23 +52,13 @@ class ToolCookieService(FlaskCookieService):
 
 
 class SharedSessionService(SessionService):
-    """Login state and launch data in the shared cache instead of the Flask session."""
+    """Launch data (deep linking) in the shared cache instead of the Flask session.
+
+    The login state needs no storage at all: it is a signed token (`state.py`)."""
 
     def __init__(self, lti_request, storage: SharedLaunchDataStorage):
         super().__init__(lti_request)
         self.set_data_storage(storage)
-        self._nonce: str | None = None
-
-    def save_nonce(self, nonce: str):
-        # Kept with the state (save_state_params follows): the nonce is valid for that state only.
-        self._nonce = nonce
-
-    def save_state_params(self, state: str, params):
-        self.data_storage.set_value(self._get_key(state), {**params, "nonce": self._nonce}, STATE_TTL)
-
-    def take_state(self, state: str) -> dict | None:
-        """The state's login data, deleted in the same statement (one launch gets it)."""
-        return self.data_storage.pop_value(self._get_key(state))
 
     def save_launch_data(self, key: str, jwt_body):
         self.data_storage.set_value(self._get_key(key, add_prefix=False), jwt_body, LAUNCH_DATA_TTL)
@@ -77,6 +70,14 @@ def key_store() -> PlatformKeyStore:
     if "keys" not in ext:
         ext["keys"] = PlatformKeyStore(get_cache(), min_refetch=current_app.config.get("LTI_JWKS_MIN_REFETCH_SECONDS", 5))
     return ext["keys"]
+
+
+def _http() -> requests.Session:
+    """One HTTP session per app for pylti1p3's service calls (pylti1p3 makes one per launch)."""
+    ext = current_app.extensions.setdefault("tutornet_lti", {})
+    if "http" not in ext:
+        ext["http"] = requests.Session()
+    return ext["http"]
 
 
 def _services():
@@ -95,13 +96,38 @@ def on_this_tool(url: str | None) -> bool:
 
 
 class ToolOIDCLogin(FlaskOIDCLogin):
-    """OIDC third-party login initiation with state in the shared cache."""
+    """OIDC third-party login initiation: the state is a signed token, nothing is stored."""
+
+    _registration = None
 
     @classmethod
     def from_request(cls) -> ToolOIDCLogin:
         lti_request, conf, session_service, cookies = _services()
-        login = cls(lti_request, conf, session_service=session_service, cookie_service=cookies)
-        return login.pass_params_to_launch({"target_link_uri": lti_request.get_param("target_link_uri")})
+        return cls(lti_request, conf, session_service=session_service, cookie_service=cookies)
+
+    def validate_oidc_login(self):
+        if self._registration is None:  # once per request (pylti1p3 asks again in redirect())
+            self._registration = super().validate_oidc_login()
+        return self._registration
+
+    def _prepare_redirect_url(self, launch_url: str) -> str:
+        if not launch_url:
+            raise LtiException("No launch URL configured")
+        registration = self.validate_oidc_login()
+        nonce = login_state.new_nonce()
+        state = login_state.issue(current_app.config["SECRET_KEY"], nonce,
+                                  self._get_request_param("target_link_uri"))
+        self._cookie_service.set_cookie(state, state, STATE_TTL)
+        params = {
+            "scope": "openid", "response_type": "id_token", "response_mode": "form_post", "prompt": "none",
+            "client_id": registration.get_client_id(), "redirect_uri": launch_url, "state": state,
+            "nonce": nonce, "login_hint": self._get_request_param("login_hint"),
+        }
+        hint = self._get_request_param("lti_message_hint")
+        if hint:
+            params["lti_message_hint"] = hint
+        auth_url = registration.get_auth_login_url()
+        return auth_url + ("&" if "?" in auth_url else "?") + urlencode(params)
 
 
 class ToolMessageLaunch(FlaskMessageLaunch):
@@ -112,15 +138,20 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     @classmethod
     def from_request(cls) -> ToolMessageLaunch:
         lti_request, conf, session_service, cookies = _services()
-        return cls(lti_request, conf, session_service=session_service, cookie_service=cookies)
+        return cls(lti_request, conf, session_service=session_service, cookie_service=cookies,
+                   requests_session=_http())
 
     @classmethod
     def restore(cls, launch_id: str) -> ToolMessageLaunch:
         """A deep-linking launch saved at launch time (raises LtiException when gone)."""
         lti_request, conf, session_service, cookies = _services()
-        return cls.from_cache(launch_id, lti_request, conf, session_service=session_service, cookie_service=cookies)
+        return cls.from_cache(launch_id, lti_request, conf, session_service=session_service, cookie_service=cookies,
+                              requests_session=_http())
 
-    def validate(self):
+    def validate(self, *, finish: bool = True):
+        """Every check, cheapest first. `finish=False` leaves the single-use mark (and the deep-linking
+        launch data) to `finish()`, which the caller runs right before its commit: on SQLite the
+        write lock is then held for the shortest time."""
         if self._restored:
             raise LtiException("A restored launch can't be validated.")
         self._validated = True
@@ -132,9 +163,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             self.validate_claims()
             self.validate_deployment()
             self.validate_message()
-            self.consume_state()
-            if self.is_deep_link_launch():
-                self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
+            self.validate_nonce()
+            if finish:
+                self.finish()
             return self
         except LaunchRefused:
             self._validated = False
@@ -143,14 +174,22 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             self._validated = False
             raise LaunchRefused(400, _("The launch message is invalid: %(detail)s", detail=str(exc)), str(exc)) from exc
 
+    login: login_state.LoginState | None = None
+
     def validate_state(self):
+        """The state's signature and age (cheap, first); single use is checked by `consume_state`, last."""
         state = self._get_request_param("state")
         if not state:
             raise LaunchRefused(401, _("The launch has no state parameter. Open the activity again from your course."))
         cookie = self._cookie_service.get_cookie(state)
         if cookie is not None and cookie != state:
             raise LaunchRefused(401, _("The launch state does not match this browser."))
-        return self  # the state itself is taken from storage by `consume_state`, last
+        try:
+            self.login = login_state.read(current_app.config["SECRET_KEY"], state)
+        except login_state.StateRefused as exc:
+            raise LaunchRefused(401, _("The launch state is unknown, expired or already used. "
+                                       "Open the activity again from your course."), str(exc)) from exc
+        return self
 
     def validate_jwt_format(self):
         if not self._get_request_param("id_token"):
@@ -173,6 +212,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def validate_registration(self):
         if not self._jwt["body"].get("iss") or not self.get_client_id():
             raise LaunchRefused(400, _("The launch token has no issuer or audience."))
+        deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
+        if isinstance(deployment_id, str):  # loaded with the platform, in the same query
+            self._tool_config.deployment_hint = deployment_id
         return super().validate_registration()
 
     def validate_jwt_signature(self):
@@ -235,19 +277,38 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         )
         return self
 
-    def consume_state(self):
-        """Take the login state and check the token's nonce against it (single use of both).
+    def validate_nonce(self):
+        """The token's nonce must be the one this login's state was issued for."""
+        if self.login is None:
+            raise LaunchRefused(401, _("The launch has no state parameter. Open the activity again from your course."))
+        if not login_state.nonce_matches(self.login, self._jwt["body"].get("nonce")):
+            raise LaunchRefused(401, _("The launch nonce does not match its login (replayed or forged launch)."))
+        return self
 
-        One DELETE … RETURNING, last, inside the request's transaction: the state is consumed
-        exactly when the launch's rows commit; a refusal rolls back and leaves nothing behind.
+    _state_marked = False
+
+    def consume_state(self):
+        """Mark the login's nonce (and so its state) used: insert-or-fail into the shared cache.
+
+        Inside the request's transaction with the database cache: the state is consumed exactly
+        when the launch's rows commit, and a refusal rolls back and leaves nothing behind. Redis
+        marks at once (and is not marked twice when a retried transaction calls this again).
         """
-        data = self._session_service.take_state(self._get_request_param("state"))
-        if data is None:
+        self.validate_nonce()
+        cache = get_cache()
+        if self._state_marked and not cache.transactional:
+            return self
+        if not cache.add_if_absent(login_state.used_key(self.login), 1, STATE_TTL):
             raise LaunchRefused(401, _("The launch state is unknown, expired or already used. "
                                        "Open the activity again from your course."))
-        nonce = self._jwt["body"].get("nonce")
-        if not nonce or nonce != data.get("nonce"):
-            raise LaunchRefused(401, _("The launch nonce does not match its login (replayed or forged launch)."))
+        self._state_marked = True
+        return self
+
+    def finish(self):
+        """The launch's last writes, in the caller's transaction: single use, deep-linking data."""
+        self.consume_state()
+        if self.is_deep_link_launch():
+            self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
         return self
 
     @property

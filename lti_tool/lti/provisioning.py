@@ -3,12 +3,13 @@
 User (issuer + sub), course (context of the deployment, in the deployment's network), enrollment
 with the LTI roles, resource link with its target and AGS line item, the course's NRPS/AGS
 endpoints and scopes, the network's person, and the platform's last launch time. A repeat launch
-costs three SELECTs and UPDATEs only what changed (last-seen times have a one-minute resolution).
+costs one SELECT and UPDATEs only what changed (last-seen times have a one-minute resolution).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -16,8 +17,8 @@ from sqlalchemy.orm import Session
 from ..auth import Actor
 from ..db import utcnow
 from ..resource_map.models import Person
-from ..tenancy.models import Course, Enrollment, User
-from ..tenancy.services import ensure_person, granted_roles
+from ..tenancy.models import Course, Enrollment, RoleGrant, User
+from ..tenancy.services import GRANTABLE_ROLES, ensure_person
 from .models import Deployment, LineItem, Platform, ResourceLink
 from .roles import map_roles
 
@@ -74,30 +75,51 @@ def upsert_user(session: Session, issuer: str, claims: dict, user: User | None) 
     return user
 
 
-def _load_user(session: Session, issuer: str, sub: str, network_id: int) -> tuple[User | None, Person | None]:
-    """The user and their person in the network, in one query."""
-    row = session.execute(
-        sa.select(User, Person)
-        .outerjoin(Person, sa.and_(Person.user_id == User.id, Person.network_id == network_id))
-        .where(User.issuer == issuer, User.sub == sub)
-        .limit(1)
-    ).first()
-    return (row[0], row[1]) if row else (None, None)
+@dataclass
+class _Loaded:
+    user: User | None = None
+    person: Person | None = None
+    course: Course | None = None
+    enrollment: Enrollment | None = None
+    link: ResourceLink | None = None
+    granted: frozenset[str] = frozenset()
 
 
-def _load_course(session: Session, deployment: Deployment, context_id: str, user: User | None,
-                 link_id: str | None) -> tuple[Course | None, Enrollment | None, ResourceLink | None]:
-    """The course with the user's enrollment and the launched link, in one query."""
-    row = session.execute(
-        sa.select(Course, Enrollment, ResourceLink)
-        .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id,
-                                       Enrollment.user_id == (user.id if user is not None else -1)))
+@lru_cache(maxsize=1)
+def _load_query():
+    """User, person, course, enrollment, link and tool-side grants of a launch: one SELECT.
+
+    Built once per process with bind parameters (statement construction costs more than the
+    query itself on a repeat launch). A one-row anchor outer-joins everything, so a missing user
+    still finds the course and vice versa; a NULL context or link id matches nothing.
+    """
+    anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
+    grants = [
+        sa.exists().where(RoleGrant.network_id == sa.bindparam("network_id"), RoleGrant.user_id == User.id,
+                          RoleGrant.role == role, RoleGrant.revoked_at.is_(None)).label(f"grant_{role}")
+        for role in GRANTABLE_ROLES
+    ]
+    return (
+        sa.select(User, Person, Course, Enrollment, ResourceLink, *grants)
+        .select_from(anchor)
+        .outerjoin(User, sa.and_(User.issuer == sa.bindparam("issuer"), User.sub == sa.bindparam("sub")))
+        .outerjoin(Person, sa.and_(Person.user_id == User.id, Person.network_id == sa.bindparam("network_id")))
+        .outerjoin(Course, sa.and_(Course.deployment_id == sa.bindparam("deployment_id"),
+                                   Course.lti_context_id == sa.bindparam("context_id")))
+        .outerjoin(Enrollment, sa.and_(Enrollment.course_id == Course.id, Enrollment.user_id == User.id))
         .outerjoin(ResourceLink, sa.and_(ResourceLink.course_id == Course.id,
-                                         ResourceLink.lti_resource_link_id == (link_id or "")))
-        .where(Course.deployment_id == deployment.id, Course.lti_context_id == context_id)
+                                         ResourceLink.lti_resource_link_id == sa.bindparam("link_id")))
         .limit(1)
-    ).first()
-    return (row[0], row[1], row[2]) if row else (None, None, None)
+    )
+
+
+def _load(session: Session, issuer: str, sub: str, deployment: Deployment, context_id: str | None,
+          link_id: str | None) -> _Loaded:
+    row = session.execute(_load_query(), {
+        "issuer": issuer, "sub": sub, "network_id": deployment.network_id, "deployment_id": deployment.id,
+        "context_id": context_id, "link_id": link_id}).first()
+    granted = frozenset(role for role, flag in zip(GRANTABLE_ROLES, row[5:]) if flag)
+    return _Loaded(row[0], row[1], row[2], row[3], row[4], granted)
 
 
 def upsert_course(session: Session, deployment: Deployment, claims: dict, course: Course | None) -> Course:
@@ -174,28 +196,30 @@ def upsert_line_item(session: Session, course: Course, link: ResourceLink, claim
 def provision(session: Session, platform: Platform, deployment: Deployment, claims: dict) -> Provisioned:
     """Upsert every row of a validated launch and return the actor (the caller commits).
 
-    A repeat launch reads with three queries (user+person, course+enrollment+link, grants) and
+    A repeat launch reads with one query (user, person, course, enrollment, link, grants) and
     writes only what changed.
     """
     network_id = deployment.network_id
     lti_roles = claims.get(CLAIM + "roles") or []
-    user, person = _load_user(session, platform.issuer, claims["sub"], network_id)
-    user = upsert_user(session, platform.issuer, claims, user)
-    course = link = None
     context_id = (claims.get(CLAIM + "context") or {}).get("id")
+    link_id = (claims.get(CLAIM + "resource_link") or {}).get("id") if context_id else None
+    loaded = _load(session, platform.issuer, claims["sub"], deployment,
+                   str(context_id) if context_id else None, str(link_id) if link_id else None)
+    new_user = loaded.user is None
+    user = upsert_user(session, platform.issuer, claims, loaded.user)
+    course = link = None
     if context_id:
-        link_id = (claims.get(CLAIM + "resource_link") or {}).get("id")
-        course, enrollment, link = _load_course(session, deployment, str(context_id), user, link_id and str(link_id))
-        course = upsert_course(session, deployment, claims, course)
-        upsert_enrollment(session, course, user, lti_roles, enrollment)
+        course = upsert_course(session, deployment, claims, loaded.course)
+        upsert_enrollment(session, course, user, lti_roles, loaded.enrollment if not new_user else None)
         if link_id:
-            link = upsert_link(session, course, claims, link)
+            link = upsert_link(session, course, claims, loaded.link)
             upsert_line_item(session, course, link, claims)
+    person = loaded.person
     if person is None or (user.name and person.full_name in (None, "", user.sub)):
         ensure_person(session, network_id, user)  # flushes
     elif user.id is None:
         session.flush()
-    roles = map_roles(lti_roles, granted_roles(session, network_id, user.id))
+    roles = map_roles(lti_roles, loaded.granted)
     now = utcnow()
     if platform.last_launch_at is None or _aware(platform.last_launch_at) < now - LAST_LAUNCH_RESOLUTION:
         platform.last_launch_at = now

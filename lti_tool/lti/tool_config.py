@@ -10,13 +10,14 @@ deployment with `flask lti platforms add-deployment` or in the admin console.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from .errors import LaunchRefused
 from .models import Deployment, Platform
@@ -65,13 +66,31 @@ class DbDeployment(LtiDeployment):
         self.set_deployment_id(row.deployment_id)
 
 
+@lru_cache(maxsize=2)
+def _platform_query(with_client_id: bool):
+    """Platform + the launch's deployment (if any) in one SELECT, built once per process."""
+    query = (sa.select(Platform, Deployment)
+             .outerjoin(Deployment, sa.and_(Deployment.platform_id == Platform.id,
+                                            Deployment.deployment_id == sa.bindparam("deployment_id")))
+             .where(Platform.issuer == sa.bindparam("iss")))
+    if with_client_id:
+        query = query.where(Platform.client_id == sa.bindparam("client_id"))
+    return query.limit(2)
+
+
 class DbToolConf(ToolConfAbstract):
-    """Registrations and deployments looked up in the database for each request."""
+    """Registrations and deployments looked up in the database for each request.
+
+    `deployment_hint` (the launch's deployment_id, set before the registration is looked up)
+    brings the deployment along in the same query.
+    """
 
     def __init__(self, session: Session):
         super().__init__()
         self.session = session
+        self.deployment_hint: str | None = None
         self._platforms: dict[tuple[str, str | None], Platform] = {}
+        self._deployments: dict[tuple[int, str], Deployment] = {}
 
     # Every issuer may have several client ids (two registrations on one Moodle).
     def check_iss_has_one_client(self, iss: str) -> bool:
@@ -90,11 +109,10 @@ class DbToolConf(ToolConfAbstract):
         """The enabled platform for issuer (+ client_id), or a refusal page."""
         key = (iss, client_id)
         if key not in self._platforms:
-            # Deployments come along (one query): the launch looks its deployment up next.
-            query = sa.select(Platform).options(joinedload(Platform.deployments)).where(Platform.issuer == iss)
+            params = {"iss": iss, "deployment_id": self.deployment_hint}
             if client_id:
-                query = query.where(Platform.client_id == client_id)
-            rows = list(self.session.scalars(query.limit(2)).unique())
+                params["client_id"] = client_id
+            rows = self.session.execute(_platform_query(bool(client_id)), params).all()
             if len(rows) != 1:
                 log.warning("LTI: no registration for issuer=%r client_id=%r", iss, client_id)
                 raise LaunchRefused(
@@ -102,9 +120,12 @@ class DbToolConf(ToolConfAbstract):
                     _("This LMS is not registered in TutorNet (issuer %(iss)s, client_id %(client_id)s). "
                       "Ask the TutorNet administrator to register it.", iss=iss, client_id=client_id or "—"),
                 )
-            if not rows[0].enabled:
+            platform, deployment = rows[0]
+            if not platform.enabled:
                 raise LaunchRefused(403, _("TutorNet is not available from this LMS: the platform was disabled by the administrator."))
-            self._platforms[key] = rows[0]
+            if deployment is not None:
+                self._deployments[(platform.id, deployment.deployment_id)] = deployment
+            self._platforms[key] = platform
         return self._platforms[key]
 
     def find_deployment(self, iss: str, deployment_id: str) -> DbDeployment:
@@ -112,7 +133,9 @@ class DbToolConf(ToolConfAbstract):
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str | None, *args, **kwargs):
         platform = self.platform(iss, client_id)
-        row = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
+        row = self._deployments.get((platform.id, deployment_id))
+        if row is None:
+            row = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
         if row is None:
             log.warning("LTI: unknown deployment %r of platform %s (%s)", deployment_id, platform.id, iss)
             raise LaunchRefused(

@@ -148,3 +148,74 @@ def test_unknown_kid_refetches_the_jwks_once(app, client, served_platform):
     forged = actions.launch("Learner", sign={"kid": "never-published"})
     assert forged.status_code == 401
     assert served_platform.server.hits == 3  # still only one refetch for that launch
+
+
+def test_expired_state_is_refused(app, lti, platform, monkeypatch):
+    """A state issued more than 10 minutes ago (signed timestamp) is refused, nothing written."""
+    from itsdangerous.timed import TimestampSigner
+
+    from lti_tool.lti.state import STATE_TTL
+
+    issued = time.time() - STATE_TTL - 5
+    with monkeypatch.context() as patched:
+        patched.setattr(TimestampSigner, "get_timestamp", lambda self: int(issued))
+        auth = lti.login()
+    before = row_counts(app)
+    token = platform.sign(platform.claims(nonce=auth["nonce"]))
+    response = lti.client.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+    assert response.status_code == 401
+    assert "неизвестно, истекло или уже использовано" in response.get_data(as_text=True)
+    assert row_counts(app) == before
+
+
+def test_state_signed_with_another_key_is_refused(app, lti, platform):
+    """A state forged with the right shape but without the tool's SECRET_KEY is refused."""
+    from lti_tool.lti import state as login_state
+
+    auth = lti.login()
+    forged = login_state.issue("not-the-secret-key", auth["nonce"], "https://tool.test/lti/launch")
+    token = platform.sign(platform.claims(nonce=auth["nonce"]))
+    before = row_counts(app)
+    response = lti.client.post("/lti/launch", data={"id_token": token, "state": forged})
+    assert response.status_code == 401
+    assert "неизвестно, истекло или уже использовано" in response.get_data(as_text=True)
+    assert row_counts(app) == before
+
+
+def test_state_cookie_of_another_login_is_refused(app, lti, platform):
+    """The browser sent the state cookie of the state it got: a different value under that name is refused."""
+    auth = lti.login()
+    lti.client.set_cookie(f"lti1p3-{auth['state']}", "state-other", domain="localhost")
+    token = platform.sign(platform.claims(nonce=auth["nonce"]))
+    response = lti.client.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+    assert response.status_code == 401
+    assert "не соответствует этому браузеру" in response.get_data(as_text=True)
+
+
+def test_login_writes_nothing_and_launch_commits_once(app, lti, platform):
+    """The login initiation writes no row; a launch is one transaction (rows + single-use mark)."""
+    from sqlalchemy import event
+
+    from lti_tool.extensions import db
+
+    lti.launch("Learner")  # warm: user, course and link exist; only the state's mark is new
+    with app.app_context():
+        engine = db.engine
+    commits, writes = [], []
+    listeners = [(engine, "commit", lambda conn: commits.append(1)),
+                 (engine, "before_cursor_execute",
+                  lambda conn, cur, statement, *a: writes.append(statement)
+                  if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) else None)]
+    for target, name, fn in listeners:
+        event.listen(target, name, fn)
+    try:
+        auth = lti.login()
+        assert (commits, writes) == ([], [])
+        token = platform.sign(platform.claims(nonce=auth["nonce"]))
+        assert lti.client.post("/lti/launch", data={"id_token": token, "state": auth["state"]}).status_code == 303
+    finally:
+        for target, name, fn in listeners:
+            event.remove(target, name, fn)
+    assert len(commits) == 1
+    assert [w for w in writes if "cache_entry" in w] and all("cache_entry" in w or w.lstrip().upper().startswith("UPDATE")
+                                                              for w in writes)
