@@ -1,0 +1,1 @@
+"""Russian-first checks: complete catalogues and pages without English strings."""
