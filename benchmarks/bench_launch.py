@@ -1,12 +1,14 @@
 """Server cost of an LTI login+launch pair: TutorNet vs a bare pylti1p3 Flask tool, in one run.
 
-    .venv/bin/python benchmarks/bench_launch.py [--pairs 300] [--concurrency 50] [--rounds 4]
+    .venv/bin/python benchmarks/bench_launch.py [--pairs 300] [--concurrency 50] [--rounds 3]
+        [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/EMPTY_DB]
 
 Both tools validate the same tokens from the same platform, whose JWKS is served over loopback
 HTTP. The bare tool is written like the pylti1p3 Flask example: a static tool config, the Flask
 session for state and nonce, and the platform JWKS fetched and parsed on every launch (pylti1p3
 does that without a key cache). TutorNet also writes the provisioning rows (user, course,
-enrollment, link, person, …) into SQLite and keeps state in the shared cache table.
+enrollment, link, person, …) into the database (SQLite in a temporary folder, or the empty
+database given with --database-url) and marks each state used in the shared cache table.
 
 Only the server is timed: both apps are called in-process through WSGI (Flask test clients); the
 platform's work (building and signing the id_token) happens outside the timed section. The
@@ -93,20 +95,19 @@ def bare_tool(jwks_url: str) -> Flask:
 
 # ---- TutorNet ----------------------------------------------------------------------------------
 
-def tutornet_tool(jwks_url: str, db_path: Path, synchronous: str | None = None):
+def tutornet_tool(jwks_url: str, url: str, synchronous: str | None = None):
     from lti_tool import create_app
     from lti_tool.db import make_engine
     from lti_tool.extensions import db
     from lti_tool.lti.registrations import create_platform, ensure_network
     from lti_tool.models import Base
 
-    url = f"sqlite:///{db_path}"
     engine = make_engine(url)
     Base.metadata.create_all(engine)
     engine.dispose()
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TOOL_BASE_URL": TOOL,
                       "CELERY_BROKER_URL": "memory://"})
-    if synchronous:  # what db.py would set for every connection (see docs/lti.md)
+    if synchronous and url.startswith("sqlite"):  # overrides db.py's NORMAL (see docs/lti.md)
         from sqlalchemy import event
 
         @event.listens_for(app.extensions["tutornet_db"][0], "connect")
@@ -197,25 +198,39 @@ def main() -> None:
     parser.add_argument("--concurrent-launches", type=int, default=500)
     parser.add_argument("--users", type=int, default=100)
     parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"],
-                        help="also set PRAGMA synchronous (the app's default is SQLite's FULL)")
+                        help="override PRAGMA synchronous (lti_tool/db.py sets NORMAL)")
+    parser.add_argument("--database-url", help="TutorNet's database (an EMPTY one: tables are created; "
+                                               "default: SQLite in a temporary folder)")
     args = parser.parse_args()
 
     jwks_url = serve_jwks()
     workdir = Path(tempfile.mkdtemp(prefix="bench-launch-db-"))
     tools = {"bare pylti1p3": bare_tool(jwks_url),
-             "TutorNet": tutornet_tool(jwks_url, workdir / "tutornet.db", args.sqlite_synchronous)}
+             "TutorNet": tutornet_tool(jwks_url, args.database_url or f"sqlite:///{workdir / 'tutornet.db'}",
+                                       args.sqlite_synchronous)}
+    print(f"TutorNet database: {tools['TutorNet'].config['DATABASE_URL'].split('://')[0]}")
     for app in tools.values():  # warm-up: imports, first key parse, users and courses created
         sequential(app, args.users, args.users)
 
     results: dict[str, list[float]] = {name: [] for name in tools}
+    cpu: dict[str, list[float]] = {name: [] for name in tools}
     for _ in range(args.rounds):  # alternate so that machine noise hits both alike
         for name, app in tools.items():
+            c0 = time.process_time()
             results[name].append(statistics.mean(sequential(app, args.pairs, args.users)))
+            cpu[name].append((time.process_time() - c0) / args.pairs)
     print(f"Sequential login+launch pairs ({args.pairs} × {args.rounds} rounds, best round, in-process WSGI):")
     best = {name: min(v) * 1000 for name, v in results.items()}
     for name, ms in best.items():
         print(f"  {name:14s} {ms:7.2f} ms per pair   (rounds: {', '.join(f'{v * 1000:.2f}' for v in results[name])})")
     print(f"  ratio TutorNet / bare = {best['TutorNet'] / best['bare pylti1p3']:.2f}×")
+    # CPU time of this process per pair (both apps, the JWKS server and SQLite run in it; the
+    # platform's signing is included for both): steadier than wall time on a busy machine.
+    # A PostgreSQL server's own CPU is not counted.
+    best_cpu = {name: min(v) * 1000 for name, v in cpu.items()}
+    print("  process CPU per pair, incl. token signing: " + ", ".join(
+        f"{name} {ms:.2f} ms" for name, ms in best_cpu.items())
+        + f"   ratio {best_cpu['TutorNet'] / best_cpu['bare pylti1p3']:.2f}×")
 
     print(f"\n{args.concurrency} concurrent launches ({args.concurrent_launches} pairs each, wall time per pair):")
     for name, app in tools.items():

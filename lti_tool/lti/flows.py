@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import contextmanager
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -10,6 +12,7 @@ from pylti1p3.exception import LtiException
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import require_actor, sign_in
+from ..db import is_sqlite
 from ..extensions import db
 from ..i18n import remember_locale
 from . import dispatch
@@ -80,6 +83,32 @@ def launch():
 
 def _provision_and_commit(message: ToolMessageLaunch):
     """Provision, mark the state used, commit; a learner's deep-linking request is refused and rolled back."""
+    with _sqlite_writers():
+        return _provision_and_commit_locked(message)
+
+
+@contextmanager
+def _sqlite_writers(timeout: float = 2.0):
+    """On SQLite, let one launch of this process write at a time.
+
+    SQLite has one writer; a blocked writer polls with growing sleeps (up to 100 ms), which
+    under 50 concurrent launches turns into long tails. Waiting on a process lock wakes the next
+    launch as soon as the previous one commits. Only an optimisation: after `timeout` the launch
+    goes ahead and SQLite's busy timeout decides (no deadlock with a transaction that already writes).
+    """
+    if not is_sqlite(db.session):
+        yield
+        return
+    lock = current_app.extensions.setdefault("tutornet_lti", {}).setdefault("sqlite_writer", threading.Lock())
+    acquired = lock.acquire(timeout=timeout)
+    try:
+        yield
+    finally:
+        if acquired:
+            lock.release()
+
+
+def _provision_and_commit_locked(message: ToolMessageLaunch):
     result = provision(db.session, message.registration.platform, message.deployment.row, message.claims)
     if message.is_deep_link_launch() and not dispatch.can_deep_link(result.actor):
         db.session.rollback()
