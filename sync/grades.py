@@ -106,9 +106,14 @@ class Pusher:
         self.gate = Gate(settings["SYNC_CIRCUIT_FAILURES"])
         self.rng = random.Random()
         self.missing_line_items: set[tuple[int, str]] = set()
+        self.clients: dict[tuple, PlatformClient] = {}
 
     def client(self, scopes) -> PlatformClient:
-        return PlatformClient(self.platform, push_scopes(scopes), self.tokens, self.http, self.timeout)
+        """One client per scope set (courses of a platform may grant different AGS scopes)."""
+        key = push_scopes(scopes)
+        if key not in self.clients:
+            self.clients[key] = PlatformClient(self.platform, key, self.tokens, self.http, self.timeout)
+        return self.clients[key]
 
     def backoff(self, row: dict, error: str) -> Outcome:
         s = self.settings
@@ -197,17 +202,31 @@ def push_platform(sessions: orm.sessionmaker, platform_id: int, tokens: TokenPro
     deadline = deadline or time.monotonic() + settings["SYNC_DRAIN_SECONDS"]
     with ThreadPoolExecutor(max_workers=settings["SYNC_PER_PLATFORM_CONCURRENCY"],
                             thread_name_prefix=f"ags-{platform_id}") as pool:
+        # Two batches overlap: the next one is claimed and queued while the previous one's last
+        # requests are in flight, and the previous outcomes are written meanwhile.
+        previous = None
         while time.monotonic() < deadline and pusher.gate.blocked() is None:
             ids = claim(sessions, platform_id, utcnow(), settings["SYNC_BATCH_SIZE"], settings["SYNC_LEASE_SECONDS"])
             if not ids:
                 break
             rows, superseded = supersede_older(load_claimed(sessions, ids))
-            outcomes = pusher.resolve_line_items(sessions, rows)
-            done = {o.id for o in outcomes}
-            outcomes += list(pool.map(pusher.send, [r for r in rows if r["id"] not in done]))
-            record(sessions, outcomes, superseded)
-            for line_item_id, url in pusher.missing_line_items:
-                forget_line_item(sessions, line_item_id, url)
-            pusher.missing_line_items.clear()
-            result.add(outcomes, len(superseded))
+            early = pusher.resolve_line_items(sessions, rows)
+            done = {o.id for o in early}
+            futures = [pool.submit(pusher.send, r) for r in rows if r["id"] not in done]
+            if previous:
+                _finish(sessions, pusher, result, *previous)
+            previous = (early, futures, superseded)
+        if previous:
+            _finish(sessions, pusher, result, *previous)
     return result
+
+
+def _finish(sessions: orm.sessionmaker, pusher: Pusher, result: PushResult, early: list[Outcome],
+            futures: list, superseded: list[int]) -> None:
+    """Wait for a batch's requests and record its outcomes."""
+    outcomes = early + [f.result() for f in futures]
+    record(sessions, outcomes, superseded)
+    for line_item_id, url in list(pusher.missing_line_items):
+        forget_line_item(sessions, line_item_id, url)
+    pusher.missing_line_items.clear()
+    result.add(outcomes, len(superseded))

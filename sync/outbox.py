@@ -61,19 +61,18 @@ def due_platforms(session: orm.Session, now: datetime) -> list[int]:
 
 def load_claimed(sessions: orm.sessionmaker, ids: list[int]) -> list[dict]:
     """The claimed rows with what sending needs, as plain dicts (threads share them)."""
+    o = ScoreOutbox
     with sessions() as s:
         rows = s.execute(
-            sa.select(ScoreOutbox, User.sub, LineItem.url, Course.ags_lineitems_url, Course.ags_scopes,
-                      LineItem.score_maximum)
-            .join(User, User.id == ScoreOutbox.user_id).join(LineItem, LineItem.id == ScoreOutbox.line_item_id)
-            .join(Course, Course.id == ScoreOutbox.course_id).where(ScoreOutbox.id.in_(ids))
+            sa.select(o.id, o.line_item_id, o.user_id, User.sub, LineItem.url, Course.ags_lineitems_url,
+                      Course.ags_scopes, o.score_given, sa.func.coalesce(o.score_maximum, LineItem.score_maximum),
+                      o.activity_progress, o.grading_progress, o.comment, o.timestamp, o.attempts)
+            .join(User, User.id == o.user_id).join(LineItem, LineItem.id == o.line_item_id)
+            .join(Course, Course.id == o.course_id).where(o.id.in_(ids))
         ).all()
-    return [{"id": o.id, "line_item_id": o.line_item_id, "user_id": o.user_id, "sub": sub, "url": url,
-             "lineitems_url": li_url, "scopes": scopes, "score_given": o.score_given,
-             "score_maximum": o.score_maximum if o.score_maximum is not None else li_max,
-             "activity_progress": o.activity_progress, "grading_progress": o.grading_progress,
-             "comment": o.comment, "timestamp": o.timestamp, "attempts": o.attempts}
-            for o, sub, url, li_url, scopes, li_max in rows]
+    keys = ("id", "line_item_id", "user_id", "sub", "url", "lineitems_url", "scopes", "score_given",
+            "score_maximum", "activity_progress", "grading_progress", "comment", "timestamp", "attempts")
+    return [dict(zip(keys, row)) for row in rows]
 
 
 def supersede_older(rows: list[dict]) -> tuple[list[dict], list[int]]:
