@@ -66,15 +66,15 @@ def test_xlsx_has_every_sheet_with_the_figures(client, auth, data):
     assert response.status_code == 200
     assert 'filename="otchet-2025-09-01-2026-08-31.xlsx"' in response.headers["Content-Disposition"]
     wb = load_workbook(BytesIO(response.data))
-    assert wb.sheetnames == ["Сводка", "По направлениям", "По формам", "По месяцам", "По организациям", "По кластерам",
+    assert wb.sheetnames == ["Сводка", "По темам", "По формам", "По месяцам", "По организациям", "По кластерам",
                              "Мероприятия"]
     summary = {row[0]: row[1] for row in wb["Сводка"].iter_rows(values_only=True) if row and row[0]}
     assert summary["Мероприятия"] == 3 and summary["Посещения (педагог на мероприятии)"] == 8
     assert summary["Участники (разные люди)"] == 5 and summary["Тьюторы"] == 3 and summary["Тьюторанты"] == 4
     assert summary["Вовлечённые организации"] == 3 and summary["Кластеры"] == 2
     assert summary["Начало периода"].date() == date(2025, 9, 1)
-    topics = list(wb["По направлениям"].iter_rows(values_only=True))
-    assert topics[0] == ("Направление", "Мероприятия", "Посещения", "Участники")
+    topics = list(wb["По темам"].iter_rows(values_only=True))
+    assert topics[0] == ("Тема", "Мероприятия", "Посещения", "Участники")
     assert topics[1:] == [("Математическое развитие дошкольников", 1, 3, 3), ("Экологическое воспитание", 1, 3, 3),
                           ("Без темы", 1, 2, 2)]
     forms = list(wb["По формам"].iter_rows(values_only=True))[1:]
