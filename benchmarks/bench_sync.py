@@ -206,7 +206,7 @@ def push_fast(cfg: dict) -> dict:
     rt = _runtime(cfg)
     t0 = time.perf_counter()
     r = push_platform(rt.sessions, cfg["platform_id"], rt.tokens, rt.http, rt.settings)
-    assert r.delivered == cfg["rows"] and r.failed == 0 and r.retry == 0, r
+    assert r.failed == 0 and r.retry == 0, r
     return {"seconds": time.perf_counter() - t0, "rows": r.delivered, "token_fetches": rt.tokens.fetches}
 
 
@@ -249,14 +249,23 @@ def push_naive(cfg: dict) -> dict:
 PHASES = {f.__name__: f for f in (roster_fast, roster_naive, push_fast, push_naive)}
 
 
-def run_phase(name: str, cfg: dict, lms: RemoteLms) -> dict:
-    """Run a method in a child process; add the platform's count of token requests."""
+def run_phase(name: str, cfg: dict, lms: RemoteLms, processes: int = 1) -> dict:
+    """Run a method in `processes` child processes at once; add the platform's token requests."""
     before = lms.stats()["token_requests"]
-    out = subprocess.run([sys.executable, __file__, "--phase", name, "--config", json.dumps(cfg)],
-                         capture_output=True, text=True, cwd=ROOT)
-    if out.returncode:
-        raise SystemExit(f"{name} failed:\n{out.stderr[-4000:]}")
-    result = json.loads(out.stdout.strip().splitlines()[-1])
+    t0 = time.perf_counter()
+    children = [subprocess.Popen([sys.executable, __file__, "--phase", name, "--config", json.dumps(cfg)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                for _ in range(processes)]
+    outs = []
+    for child in children:
+        stdout, stderr = child.communicate()
+        if child.returncode:
+            raise SystemExit(f"{name} failed:\n{stderr[-4000:]}")
+        outs.append(json.loads(stdout.strip().splitlines()[-1]))
+    wall = time.perf_counter() - t0
+    result = outs[0] if processes == 1 else {
+        "seconds": wall, "rows": sum(o["rows"] for o in outs), "peak_rss_mb": max(o["peak_rss_mb"] for o in outs),
+        "cpu_seconds": sum(o["cpu_seconds"] for o in outs), "token_fetches": sum(o["token_fetches"] for o in outs)}
     result["lms_token_requests"] = lms.stats()["token_requests"] - before
     return result
 
@@ -318,7 +327,10 @@ def run_platform(kind: str, a, server: str) -> dict:
         results["push_naive"] = run_phase("push_naive", {**cfg, "rows": sample, "line_item_id": li_naive}, lms)
         with sessions.begin() as s:
             add_outbox(s, fast["network_id"], fast["course_id"], li_fast, users, age_seconds=10)
-        results["push_fast"] = run_phase("push_fast", {**cfg, "rows": n, "line_item_id": li_fast}, lms)
+        results["push_fast"] = run_phase("push_fast", {**cfg, "rows": n, "line_item_id": li_fast,
+                                                       "concurrency": max(a.concurrency // a.drains, 1)},
+                                         lms, processes=a.drains)
+        assert results["push_fast"]["rows"] == n, results["push_fast"]
         return {"results": results, "n": n, "sample": sample, "naive_members": naive_members}
     finally:
         if jwks:
@@ -336,6 +348,8 @@ def main() -> None:
     p.add_argument("--page-size", type=int, default=1000)
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--batch", type=int, default=1000)
+    p.add_argument("--drains", type=int, default=1,
+                   help="worker processes draining the platform at once (SYNC_DRAINS_PER_PLATFORM)")
     p.add_argument("--naive-sample", type=int, default=0,
                    help="time the naive loops on N members/scores and scale (0 = full size)")
     p.add_argument("--platform", choices=("demo", "stub", "both"), default="both",
@@ -356,7 +370,7 @@ def main() -> None:
     kinds = ["demo", "stub"] if a.platform == "both" else [a.platform]
     runs = {kind: run_platform(kind, a, server) for kind in kinds}
     print(f"\nlatency {a.latency_ms:g} ms per platform request; NRPS page {a.page_size}; {a.concurrency} "
-          f"requests in flight per platform; PostgreSQL tool DB; load average {os.getloadavg()[0]:.1f} "
+          f"requests in flight per platform in {a.drains} drain process(es); PostgreSQL tool DB; load average {os.getloadavg()[0]:.1f} "
           f"on {os.cpu_count()} CPUs")
     for kind, run in runs.items():
         report(kind, a, run["results"], run["n"], run["sample"], run["naive_members"])

@@ -12,6 +12,8 @@ from lti_tool.config import load_config
 DEFAULTS = {
     # Requests in flight per platform (one registration's LMS), across the threads of one task.
     "SYNC_PER_PLATFORM_CONCURRENCY": 16,
+    # Worker processes that may drain one platform at once (each with its share of the bound).
+    "SYNC_DRAINS_PER_PLATFORM": 1,
     # Outbox rows claimed per batch and how long a claim holds before another worker may retry it.
     "SYNC_BATCH_SIZE": 500,
     "SYNC_LEASE_SECONDS": 300,

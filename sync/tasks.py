@@ -22,29 +22,37 @@ log = logging.getLogger(__name__)
 
 @celery.task(name="sync.tasks.push_outbox")
 def push_outbox() -> int:
-    """Start one push per platform that has due scores; returns how many were started."""
+    """Start the drains of every platform that has due scores; returns how many were started."""
     rt = runtime()
     with rt.sessions() as s:
         platforms = due_platforms(s, utcnow())
+    drains = rt.settings["SYNC_DRAINS_PER_PLATFORM"]
     for platform_id in platforms:
-        push_one_platform.delay(platform_id)
-    return len(platforms)
+        for slot in range(drains):
+            push_one_platform.delay(platform_id, slot)
+    return len(platforms) * drains
 
 
 @celery.task(name="sync.tasks.push_one_platform")
-def push_one_platform(platform_id: int) -> dict:
-    """Drain one platform's due scores; one drain per platform at a time across all workers."""
+def push_one_platform(platform_id: int, slot: int = 0) -> dict:
+    """Drain one platform's due scores in drain slot `slot`; one drain per slot across all workers.
+
+    SYNC_DRAINS_PER_PLATFORM slots let several worker processes (cores) share a busy platform;
+    the requests in flight per platform stay SYNC_PER_PLATFORM_CONCURRENCY in total.
+    """
     rt = runtime()
     s = rt.settings
-    lock, owner = f"sync:push:{platform_id}", f"{os.getpid()}:{id(rt)}"
+    drains = max(s["SYNC_DRAINS_PER_PLATFORM"], 1)
+    lock, owner = f"sync:push:{platform_id}:{slot}", f"{os.getpid()}:{id(rt)}"
     # The lock outlives a drain; a killed worker's lock expires and another worker continues.
-    if not rt.kv.add_if_absent(lock, owner, s["SYNC_DRAIN_SECONDS"] + 2 * s["SYNC_READ_TIMEOUT"]):
+    if slot >= drains or not rt.kv.add_if_absent(lock, owner, s["SYNC_DRAIN_SECONDS"] + 2 * s["SYNC_READ_TIMEOUT"]):
         return {"platform_id": platform_id, "skipped": "busy"}
     try:
-        result = push_platform(rt.sessions, platform_id, rt.tokens, rt.http, s)
+        per_drain = {**s, "SYNC_PER_PLATFORM_CONCURRENCY": max(s["SYNC_PER_PLATFORM_CONCURRENCY"] // drains, 1)}
+        result = push_platform(rt.sessions, platform_id, rt.tokens, rt.http, per_drain)
     finally:
         rt.kv.pop(lock, expected=owner)
-    log.info("pushed platform %s: %s", platform_id, result)
+    log.info("pushed platform %s (slot %s): %s", platform_id, slot, result)
     return vars(result)
 
 

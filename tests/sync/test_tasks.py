@@ -34,7 +34,7 @@ def test_schedule_rosters_skips_a_pull_in_progress(env, monkeypatch):
 
 def test_push_outbox_starts_one_push_per_due_platform(env, monkeypatch):
     sent = []
-    monkeypatch.setattr(tasks.push_one_platform, "delay", lambda pid: sent.append(pid))
+    monkeypatch.setattr(tasks.push_one_platform, "delay", lambda pid, slot: sent.append(pid))
     with env.begin() as s:
         ids = seed_tool_side(s, "https://lms.example", "c", 1)
         seed_tool_side(s, "https://other.example", "d", 1)  # nothing due there
@@ -47,8 +47,9 @@ def test_one_drain_per_platform_at_a_time(env):
     from sync.runtime import runtime
 
     rt = runtime()
-    assert rt.kv.add_if_absent("sync:push:77", "another worker", 60)
+    assert rt.kv.add_if_absent("sync:push:77:0", "another worker", 60)
     assert tasks.push_one_platform(77) == {"platform_id": 77, "skipped": "busy"}
-    rt.kv.pop("sync:push:77")
+    assert tasks.push_one_platform(77, 1) == {"platform_id": 77, "skipped": "busy"}  # only one slot by default
+    rt.kv.pop("sync:push:77:0")
     assert tasks.push_one_platform(77)["delivered"] == 0  # no such platform: nothing to do, lock freed
-    assert rt.kv.get("sync:push:77") is None
+    assert rt.kv.get("sync:push:77:0") is None
