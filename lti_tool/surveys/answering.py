@@ -6,6 +6,7 @@ invalid entry ("abc" in a number field) comes back exactly as typed.
 """
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, time
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from ..db import utcnow
 from ..resource_map.models import Person, cluster_organization, cluster_person
 from .models import (CHOICE_TYPES, SCALE_MAX, SCALE_MIN, TEXT_TYPES, Survey, SurveyAnswer, SurveyDraft,
                      SurveyParticipation, SurveyQuestion, SurveyResponse)
+from . import tally
 from .services import SurveyError, is_accepting
 
 OTHER = "other"
@@ -179,12 +181,16 @@ def submit(session: Session, survey: Survey, person: Person, values: dict[str, l
     if errors:
         save_draft(session, survey, person.id, values)
         raise ValidationFailed(errors)
+    types = {q.id: q.type for q in ordered_questions(survey)}
+    delta: Counter = Counter()  # the report's tally: old buckets out (an edit), new ones in
     if survey.anonymous:
         response = _record_anonymous(session, survey, person)
     else:
-        response = _record_named(session, survey, person, role)
+        response = _record_named(session, survey, person, role, types, delta)
     if answers:
         session.execute(sa.insert(SurveyAnswer), [dict(a, response_id=response.id) for a in answers])
+    delta.update(tally.buckets(types, tally.group_of(response), answers))
+    tally.apply(session, survey.id, delta)
     session.execute(sa.delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
                                                  SurveyDraft.person_id == person.id))
     session.flush()
@@ -212,7 +218,8 @@ def _record_anonymous(session: Session, survey: Survey, person: Person) -> Surve
     return response
 
 
-def _record_named(session: Session, survey: Survey, person: Person, role: str) -> SurveyResponse:
+def _record_named(session: Session, survey: Survey, person: Person, role: str, types: dict[int, str],
+                  delta: Counter) -> SurveyResponse:
     snapshot = {"organization_id": person.organization_id, "cluster_id": _cluster_of(session, person),
                 "role": "tutor" if person.is_tutor else role}
     inserted = _insert_once(session, SurveyResponse.__table__, dict(
@@ -222,6 +229,7 @@ def _record_named(session: Session, survey: Survey, person: Person, role: str) -
     if not inserted:
         if not survey.allow_edit_until_close:
             raise SurveyError("already_submitted")
+        delta.subtract(tally.buckets(types, tally.group_of(response), tally.answers_of(session, response.id)))
         session.execute(sa.delete(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
         response.submitted_at = utcnow()
         for key, value in snapshot.items():

@@ -180,3 +180,29 @@ class SurveyDraft(Base):
     person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
     values: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SurveyTally(Base):
+    """How many answers fall in each report bucket, per filter group, kept up to date by `submit`.
+
+    The analytical report sums these rows instead of scanning every answer (see `tally.py`).
+    A group is the response's snapshot (organization, cluster, role; 0 / "" = none), so every
+    report filter is a WHERE on the key. `item`: "o" a chosen option, "x" an "other" text,
+    "p" a respondent of a multiple-choice question, "r" a rating (likert or matrix cell with
+    `topic_id`), "n" a number (`value`), "t" a free-text answer. No person, no response id, no time.
+    """
+
+    __tablename__ = "survey_tally"
+    __table_args__ = {"sqlite_with_rowid": False}  # the rows clustered by survey: one range read
+
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_question.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    organization_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    cluster_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    role: Mapped[str] = mapped_column(sa.String(16), primary_key=True)
+    item: Mapped[str] = mapped_column(sa.String(1), primary_key=True)
+    option_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    topic_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    value: Mapped[float] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0)

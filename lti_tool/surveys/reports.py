@@ -1,7 +1,8 @@
 """The analytical report (аналитическая справка): response rate, distributions, topic ranking, texts.
 
-Everything is aggregated in SQL (GROUP BY over answers of the survey's questions); Python only
-touches the grouped rows, so 10,000 responses × 40 questions stay well under a second.
+Every count comes from the survey's tally (`tally.py`: answers counted per filter group and bucket
+at submission), summed in SQL under the filters: a few thousand rows whatever the number of
+responses. Only the listed free texts (the latest 100 per question) are read from the answers.
 """
 from __future__ import annotations
 
@@ -9,13 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.expression import Join
 
 from ..resource_map.models import Organization, Topic, cluster_organization
 from .answering import ordered_questions
-from .models import CHOICE_TYPES, SCALE_TYPES, TEXT_TYPES, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from .models import TEXT_TYPES, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTally
 from .roster import Filters, response_filter, roster_size
 
 MIN_GROUP = 3  # an anonymous survey never shows a group smaller than this
@@ -77,12 +76,12 @@ def build_report(session: Session, survey: Survey, filters: Filters = Filters())
         return report
     questions = ordered_questions(survey)
     stats = {q.id: QuestionStats(q) for q in questions}
-    scope = _answer_scope(survey, filters, questions)
     topics = dict(session.execute(sa.select(Topic.id, Topic.name).where(Topic.network_id == survey.network_id)).all())
-    _choices(session, scope, stats)
-    _scales(session, scope, stats, topics, survey.kind)
-    _numbers(session, scope, stats)
-    _texts(session, scope, stats)
+    buckets = _buckets(session, survey, filters)
+    _choices(buckets, stats)
+    _scales(buckets, stats, topics, survey.kind)
+    _numbers(buckets, stats)
+    _texts(session, survey, filters, buckets, stats)
     report.questions = list(stats.values())
     report.topic_ranking = _ranking(
         [t for s in report.questions if s.question.type == "topic_matrix" for t in s.topics], survey.kind)
@@ -91,27 +90,37 @@ def build_report(session: Session, survey: Survey, filters: Filters = Filters())
     return report
 
 
-def _answer_scope(survey: Survey, filters: Filters, questions: list[SurveyQuestion]):
-    """Restrict answers to the survey's questions of some types (by id: no join, index-only scans)
-    and, when filtering, to the matching responses."""
-    def scope(query, qtypes):
-        ids = [q.id for q in questions if q.type in qtypes] or [-1]
-        query = query.where(SurveyAnswer.question_id.in_(ids))
-        if filters.active:
-            query = query.where(SurveyAnswer.response_id.in_(
-                sa.select(SurveyResponse.id).where(*response_filter(survey, filters))))
-        return query
-    return scope
+def tally_filter(survey: Survey, filters: Filters) -> list:
+    """`response_filter` on the tally's group columns (the responses' snapshots; 0 / "" = none)."""
+    t = SurveyTally
+    clauses = [t.survey_id == survey.id]
+    if filters.organization_id is not None:
+        clauses.append(t.organization_id == filters.organization_id)
+    if filters.cluster_id is not None:
+        orgs = sa.select(cluster_organization.c.organization_id).where(cluster_organization.c.cluster_id == filters.cluster_id)
+        clauses.append(sa.or_(t.cluster_id == filters.cluster_id, t.organization_id.in_(orgs)))
+    if filters.role is not None:
+        clauses.append(t.role == filters.role)
+    return clauses
 
 
-def _choices(session, scope, stats) -> None:
-    a = SurveyAnswer
-    rows = session.execute(scope(sa.select(a.question_id, a.option_id, sa.func.count()), CHOICE_TYPES)
-                           .group_by(a.question_id, a.option_id)).all()
-    respondents = dict(session.execute(scope(sa.select(a.question_id, sa.func.count(sa.distinct(a.response_id))),
-                                             ("multiple",)).group_by(a.question_id)).all())
+def _buckets(session, survey: Survey, filters: Filters) -> dict[str, list[tuple]]:
+    """{item: [(question_id, option_id, topic_id, value, count)]} summed over the filter groups."""
+    t = SurveyTally
+    total = sa.func.sum(t.n)
+    rows = session.execute(sa.select(t.item, t.question_id, t.option_id, t.topic_id, t.value, total)
+                           .where(*tally_filter(survey, filters))
+                           .group_by(t.item, t.question_id, t.option_id, t.topic_id, t.value).having(total > 0))
+    result: dict[str, list[tuple]] = defaultdict(list)
+    for item, qid, option_id, topic_id, value, n in rows:
+        result[item].append((qid, option_id or None, topic_id or None, value, int(n)))
+    return result
+
+
+def _choices(buckets, stats) -> None:
+    respondents = {qid: n for qid, _o, _t, _v, n in buckets["p"]}
     counts = defaultdict(dict)
-    for qid, option_id, n in rows:
+    for qid, option_id, _t, _v, n in buckets["o"] + buckets["x"]:
         counts[qid][option_id] = n
     for qid, by_option in counts.items():
         s = stats[qid]
@@ -121,12 +130,9 @@ def _choices(session, scope, stats) -> None:
             s.bars.append(Bar("other", by_option[None], by_option[None] / s.n))
 
 
-def _scales(session, scope, stats, topics: dict[int, str], kind: str) -> None:
-    a = SurveyAnswer
-    rows = session.execute(scope(sa.select(a.question_id, a.topic_id, a.rating, sa.func.count()), SCALE_TYPES)
-                           .where(a.rating.is_not(None)).group_by(a.question_id, a.topic_id, a.rating)).all()
+def _scales(buckets, stats, topics: dict[int, str], kind: str) -> None:
     hist: dict[tuple[int, int | None], dict[int, int]] = defaultdict(dict)
-    for qid, topic_id, rating, n in rows:
+    for qid, _o, topic_id, rating, n in buckets["r"]:
         hist[(qid, topic_id)][int(rating)] = n
     for (qid, topic_id), by_rating in hist.items():
         s = stats[qid]
@@ -142,32 +148,32 @@ def _scales(session, scope, stats, topics: dict[int, str], kind: str) -> None:
             s.topics.sort(key=lambda t: (-t.need, t.name))
 
 
-def _numbers(session, scope, stats) -> None:
-    a = SurveyAnswer
-    rows = session.execute(scope(sa.select(a.question_id, a.number, sa.func.count()), ("number",))
-                           .where(a.number.is_not(None)).group_by(a.question_id, a.number)).all()
+def _numbers(buckets, stats) -> None:
     hist: dict[int, dict[float, int]] = defaultdict(dict)
-    for qid, number, n in rows:
+    for qid, _o, _t, number, n in buckets["n"]:
         hist[qid][float(number)] = n
     for qid, by_value in hist.items():
         stats[qid].n, stats[qid].mean, stats[qid].median = _summary(by_value)
 
 
-def _texts(session, scope, stats) -> None:
-    """Free-text answers and the "other" texts of choice questions (rows with no option): counts and the latest."""
+def _texts(session, survey: Survey, filters: Filters, buckets, stats) -> None:
+    """Free-text answers and the "other" texts of choice questions (rows with no option): counts and the latest.
+
+    A text row has no option, topic, rating or number, so the latest ones are read backwards from
+    the question index (equality on its first five columns, then response_id): no sort.
+    """
     a = SurveyAnswer
-    texts = scope(sa.select(a.question_id, sa.func.count()), TEXT_TYPES).group_by(a.question_id)
-    others = (scope(sa.select(a.question_id, sa.func.count()), CHOICE_TYPES)
-              .where(a.option_id.is_(None)).group_by(a.question_id))
-    for qid, total in [*session.execute(texts), *session.execute(others)]:
+    for qid, _o, _t, _v, total in buckets["t"] + buckets["x"]:
         s = stats[qid]
         s.text_total = total
         if s.question.type in TEXT_TYPES:
             s.n = total
-        s.texts = list(session.scalars(
-            scope(sa.select(a.text), TEXT_TYPES + CHOICE_TYPES)
-            .where(a.question_id == qid, a.option_id.is_(None), a.text.is_not(None))
-            .order_by(a.response_id.desc()).limit(TEXTS_SHOWN)))
+        query = (sa.select(a.text).where(a.question_id == qid, a.option_id.is_(None), a.topic_id.is_(None),
+                                         a.rating.is_(None), a.number.is_(None), a.text.is_not(None))
+                 .order_by(a.response_id.desc()).limit(TEXTS_SHOWN))
+        if filters.active:
+            query = query.where(a.response_id.in_(sa.select(SurveyResponse.id).where(*response_filter(survey, filters))))
+        s.texts = list(session.scalars(query))
 
 
 def _summary(histogram: dict) -> tuple[int, float | None, float | None]:
@@ -213,40 +219,22 @@ def _ranking(cells: list[TopicNeed], kind: str) -> list[TopicNeed]:
     return sorted(ranking, key=lambda t: (-t.need, t.name))
 
 
-class OuterFirstJoin(Join):
-    """An inner join that SQLite must run responses-first (CROSS JOIN fixes the loop order).
-
-    Without ANALYZE statistics SQLite scans the answers by question and looks each response up,
-    2-3× slower than seeking each response's matrix answers in the (response_id, question_id) index.
-    """
-
-    inherit_cache = True
-
-
-@compiles(OuterFirstJoin, "sqlite")
-def _cross_join_sqlite(join, compiler, **kw):
-    kw["asfrom"] = True
-    return (f"{compiler.process(join.left, **kw)} CROSS JOIN "
-            f"{compiler.process(join.right, **kw)} ON {compiler.process(join.onclause, **kw)}")
-
-
 def _by_organization(session, survey: Survey, filters: Filters, topics: dict[int, str], matrix_ids: list[int],
                      top: int = 3):
     """Per organization: respondents and its `top` most needed topics (small groups hidden if anonymous)."""
-    a, r = SurveyAnswer, SurveyResponse
+    t, r = SurveyTally, SurveyResponse
+    total = sa.func.sum(t.n)
     rows = session.execute(
-        sa.select(r.organization_id, a.topic_id, sa.func.count(), sa.func.avg(a.rating),
-                  sa.func.sum(sa.case((a.rating >= 4, 1), else_=0)))
-        .select_from(OuterFirstJoin(r, a, sa.and_(a.response_id == r.id, a.question_id.in_(matrix_ids or [-1]))))
-        .where(*response_filter(survey, filters), a.topic_id.is_not(None))
-        .group_by(r.organization_id, a.topic_id)).all()
+        sa.select(t.organization_id, t.topic_id, t.value, total)
+        .where(*tally_filter(survey, filters), t.item == "r", t.question_id.in_(matrix_ids or [-1]), t.topic_id != 0)
+        .group_by(t.organization_id, t.topic_id, t.value).having(total > 0)).all()
     counts = dict(session.execute(sa.select(r.organization_id, sa.func.count()).where(*response_filter(survey, filters))
                                   .group_by(r.organization_id)).all())
-    per_org: dict[int | None, list[TopicNeed]] = defaultdict(list)
-    for org_id, topic_id, n, mean, high in rows:
-        mean = float(mean)
-        need = (5 - mean) / 4 if survey.kind == "self_assessment" else (mean - 1) / 4
-        per_org[org_id].append(TopicNeed(topic_id, topics.get(topic_id, "?"), n, mean, need, int(high) / n))
+    hist: dict[int | None, dict[int, dict[int, int]]] = defaultdict(lambda: defaultdict(dict))
+    for org_id, topic_id, rating, n in rows:
+        hist[org_id or None][topic_id][int(rating)] = int(n)
+    per_org = {org_id: [_topic_need(topic_id, topics.get(topic_id, "?"), by_rating, survey.kind)
+                        for topic_id, by_rating in by_topic.items()] for org_id, by_topic in hist.items()}
     names = {i: f"{num} {name}" if num else name for i, num, name in session.execute(
         sa.select(Organization.id, Organization.number, Organization.name)
         .where(Organization.id.in_([o for o in per_org if o])))}
