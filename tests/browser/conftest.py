@@ -75,9 +75,8 @@ def stack(chromium_path, tmp_path_factory):
     url = _clone(server, template) if template else backends.create_postgres_database(server)
     running = None
     try:
-        if not template:
-            upgrade(url)
-            _create_unmigrated_tables(url)
+        upgrade(url)
+        _create_unmigrated_tables(url)
         running = start_stack(tmp_path_factory.mktemp("stack"), url, broker, demo_loaded=bool(template))
         running.ids = arrange(running)
         running.broker = broker
