@@ -3,7 +3,8 @@
 Targets come from `lti_tool.placements.all_placements()` (each area's `placements.py`), plus the
 built-in `home` placement (the start page) and `LTI_EXTRA_PLACEMENTS` from the app config (a list
 of `Placement`, for installations and tests). An unknown kind, or one the actor's role may not
-open, lands on the start page.
+open, lands on the start page; methodists and administrators landing on the start page get the
+methodist dashboard instead (`reports.dashboard`) when it is installed.
 """
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem as LtiLineItem
 from sqlalchemy.orm import Session
 
-from ..auth import Actor
+from ..auth import ADMIN, METHODIST, Actor
 from ..placements import Placement, PlacementItem, all_placements
 from .roles import STAFF_ROLES
 
 HOME = Placement(kind="home", label=lambda: _("TutorNet start page"), endpoint="home.index")
+STAFF_HOME_ENDPOINT = "reports.dashboard"  # the landing page of methodists and administrators
 
 
 def placements() -> dict[str, Placement]:
@@ -34,14 +36,25 @@ def placements() -> dict[str, Placement]:
 def target_url(actor: Actor, kind: str, target_id: int | None) -> str:
     """The tool URL a launch of (kind, id) opens for this actor."""
     placement = placements().get(kind)
-    if placement is None or (placement.roles and not actor.has(*placement.roles)):
-        return url_for(HOME.endpoint)
+    if placement is None or placement.kind == HOME.kind or (placement.roles and not actor.has(*placement.roles)):
+        return home_url(actor)
     values = {placement.id_arg: target_id} if placement.id_arg and target_id is not None else {}
     try:
         return url_for(placement.endpoint, **values)
     except BuildError:  # the area's views are not registered (yet): the start page
         current_app.logger.warning("LTI dispatch: cannot build %s for %s", placement.endpoint, kind)
-        return url_for(HOME.endpoint)
+        return home_url(actor)
+
+
+def home_url(actor: Actor) -> str:
+    """Where a launch of the start page lands: methodists and administrators get their dashboard
+    (when the reports area is installed), everyone else the start page."""
+    if actor.has(METHODIST, ADMIN):
+        try:
+            return url_for(STAFF_HOME_ENDPOINT)
+        except BuildError:
+            pass
+    return url_for(HOME.endpoint)
 
 
 def can_deep_link(actor: Actor) -> bool:
