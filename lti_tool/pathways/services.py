@@ -89,11 +89,15 @@ def add_offering_step(session: Session, route: Route, offering_id: int) -> Route
         if taken >= offering.capacity:
             raise PathwayError(_l("No free seats left in this offering."))
     old = next((s for s in route.steps if s.offering_id == offering_id), None)
-    step = old or RouteStep(route=route, kind="offering", offering_id=offering_id)
+    # Computed before the new step joins `route.steps`: the query would autoflush a half-built step.
+    position = _next_position(route)
+    step = old or RouteStep(kind="offering", offering_id=offering_id)
     step.topic_id, step.form = offering.topic_id, offering.form
     step.title = offering.title or offering.topic.name
     step.planned_start, step.planned_end = offering.starts_on, offering.ends_on
-    step.status, step.source, step.position = "planned", "manual", _next_position(route)
+    step.status, step.source, step.position = "planned", "manual", position
+    if old is None:
+        route.steps.append(step)
     session.add(step)
     session.flush()
     return step

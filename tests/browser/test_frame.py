@@ -43,8 +43,6 @@ def test_the_frame_grows_to_a_long_page(page, stack, course_links):
     assert frame.evaluate("document.documentElement.scrollHeight <= window.innerHeight + 2")
 
 
-@pytest.mark.xfail(reason="static/js/app.js reports documentElement.scrollHeight, which never falls below the "
-                          "frame's current height: the frame grows but never shrinks", strict=False)
 def test_the_frame_shrinks_to_a_short_page(page, stack, course_links):
     frame = open_link(page, stack, course_links["survey"], "teacher", f"/surveys/{stack.ids['survey_id']}")
     page.wait_for_function("() => document.getElementById('tool').getBoundingClientRect().height > 1500",

@@ -6,7 +6,9 @@
   var lastHeight = 0;
   function reportHeight() {
     if (window.parent === window) { return; }
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The body's own height, not the document's: the document is never shorter than the frame,
+    // so measuring it would let the frame grow but never shrink back on a shorter page.
+    var height = Math.ceil(document.body.getBoundingClientRect().height);
     if (Math.abs(height - lastHeight) < 2) { return; }
     lastHeight = height;
     window.parent.postMessage({ subject: "lti.frameResize", height: height }, "*");
