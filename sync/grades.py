@@ -165,7 +165,7 @@ class Pusher:
                 continue
             try:
                 known[row["line_item_id"]] = ensure_line_item(
-                    sessions, row["line_item_id"], self.client(row["scopes"]), row["lineitems_url"], self.tokens.kv,
+                    sessions, row["line_item_id"], self.client(row["scopes"]), row["lineitems_url"], self.tokens.cache,
                     self.settings["SYNC_LINEITEM_SETTLE_SECONDS"])
             except (LineItemError, TokenError) as exc:
                 known[row["line_item_id"]] = exc

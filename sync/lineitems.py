@@ -7,8 +7,8 @@ one is created: after a crash between the POST and our commit, the next attempt 
 """
 from __future__ import annotations
 
+import math
 import time
-import uuid
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -21,6 +21,7 @@ from lti_tool.lti.models import LineItem, ResourceLink
 from .backoff import parse_retry_after
 from .client import MT_LINEITEM, MT_LINEITEMS, PlatformClient, platform_message
 from .links import next_link
+from .locks import acquire, release
 
 LOCK_TTL = 120.0
 LOCK_WAIT = 60.0
@@ -83,42 +84,42 @@ def create_remote(client: PlatformClient, lineitems_url: str, li: LineItem, link
 
 
 def ensure_line_item(sessions: orm.sessionmaker, line_item_id: int, client: PlatformClient,
-                     lineitems_url: str | None, kv, settle: float = 120.0) -> str:
+                     lineitems_url: str | None, cache, settle: float = 120.0) -> str:
     """The platform URL of line item `line_item_id`, found or created once and remembered."""
     try:
         with sessions() as s:
             if is_sqlite(s):
-                return _ensure_sqlite(sessions, line_item_id, client, lineitems_url, kv, settle)
+                return _ensure_sqlite(sessions, line_item_id, client, lineitems_url, cache, settle)
         with sessions.begin() as s:
             # PostgreSQL: the row lock is held across the HTTP calls; a second worker waits here.
             li = s.scalar(sa.select(LineItem).where(LineItem.id == line_item_id).with_for_update())
-            return _resolve(s, li, client, lineitems_url, kv, settle)
+            return _resolve(s, li, client, lineitems_url, cache, settle)
     except requests.RequestException as exc:
         raise LineItemError(f"line item request failed: {exc}", transient=True) from exc
 
 
-def _ensure_sqlite(sessions, line_item_id: int, client: PlatformClient, lineitems_url: str | None, kv,
+def _ensure_sqlite(sessions, line_item_id: int, client: PlatformClient, lineitems_url: str | None, cache,
                    settle: float) -> str:
     """SQLite has no row locks and holding its write lock would block the token cache: take a
     short-lived lock entry in the shared cache instead, and talk to the platform outside any
     transaction."""
-    lock, owner = f"sync:lineitem:{line_item_id}", uuid.uuid4().hex
+    lock = f"sync:lineitem:{line_item_id}"
     deadline = time.monotonic() + LOCK_WAIT
-    while not kv.add_if_absent(lock, owner, LOCK_TTL):
+    while (owner := acquire(cache, lock, LOCK_TTL)) is None:
         if time.monotonic() > deadline:
             raise LineItemError("another worker is creating this line item", transient=True)
         time.sleep(0.1)
     try:
         with sessions() as s:
             li = s.get(LineItem, line_item_id)
-            url = _resolve(s, li, client, lineitems_url, kv, settle)
+            url = _resolve(s, li, client, lineitems_url, cache, settle)
             s.commit()
             return url
     finally:
-        kv.pop(lock, expected=owner)
+        release(cache, lock, owner)
 
 
-def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineitems_url: str | None, kv,
+def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineitems_url: str | None, cache,
              settle: float) -> str:
     """Known URL, the launch's coupled line item, a found one, or a new one — stored on the row."""
     if li is None:
@@ -135,12 +136,12 @@ def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineit
         raise LineItemError("the course has no AGS line items URL (no launch with AGS yet)", transient=False)
     li.url = find_remote(client, lineitems_url, link_id, li.resource_id, li.tag)
     if li.url is None:
-        li.url = _create_once(kv, settle, client, lineitems_url, li, link_id)
+        li.url = _create_once(cache, settle, client, lineitems_url, li, link_id)
     s.flush()
     return li.url
 
 
-def _create_once(kv, settle: float, client: PlatformClient, lineitems_url: str, li: LineItem,
+def _create_once(cache, settle: float, client: PlatformClient, lineitems_url: str, li: LineItem,
                  link_id: str | None) -> str:
     """POST the line item unless an earlier POST may still be applied by the platform.
 
@@ -150,18 +151,18 @@ def _create_once(kv, settle: float, client: PlatformClient, lineitems_url: str, 
     platform from getting two columns in its gradebook.
     """
     marker = f"sync:lineitem-creating:{li.id}"
-    if kv.get(marker):
+    if cache.get(marker):
         raise LineItemError("line item creation not yet confirmed by the platform; looking again later",
                             transient=True)
-    kv.set(marker, "1", settle)
+    cache.set(marker, 1, math.ceil(settle))
     try:
         url = create_remote(client, lineitems_url, li, link_id)
     except LineItemError:
         # The platform answered (4xx/5xx): it says nothing was created. Only a request without
         # an answer (timeout, dropped connection) leaves the marker in place.
-        kv.pop(marker)
+        cache.delete(marker)
         raise
-    kv.pop(marker)
+    cache.delete(marker)
     return url
 
 

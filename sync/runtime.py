@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import requests
 from sqlalchemy import orm
 
+from lti_tool.lti.cache import SharedCache, make_cache
+
 from .db import session_factory
 from .http import shared_http
-from .kv import make_kv
 from .settings import sync_settings
 from .tokens import TokenProvider
 
@@ -19,7 +20,7 @@ from .tokens import TokenProvider
 class Runtime:
     settings: dict
     sessions: orm.sessionmaker
-    kv: object
+    cache: SharedCache
     http: requests.Session
     tokens: TokenProvider
 
@@ -31,10 +32,10 @@ _runtimes: dict[tuple[int, str], Runtime] = {}
 def build_runtime(settings: dict, sessions: orm.sessionmaker | None = None) -> Runtime:
     """A runtime for `settings` (fresh objects; tests and benchmarks build their own)."""
     sessions = sessions or session_factory(settings["DATABASE_URL"])
-    kv = make_kv(settings, sessions)
+    cache = make_cache(sessions.kw["bind"], settings.get("REDIS_URL"))
     http = shared_http(settings["SYNC_PER_PLATFORM_CONCURRENCY"])
-    tokens = TokenProvider(sessions, kv, http, (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"]))
-    return Runtime(settings, sessions, kv, http, tokens)
+    tokens = TokenProvider(sessions, cache, http, (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"]))
+    return Runtime(settings, sessions, cache, http, tokens)
 
 
 def runtime(overrides: dict | None = None) -> Runtime:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from lti_tool.tenancy.models import Course
 
 from .celery_app import celery
 from .grades import push_platform
+from .locks import acquire, release
 from .outbox import due_platforms
 from .roster import pull_roster as pull_course_roster
 from .runtime import runtime
@@ -43,15 +43,16 @@ def push_one_platform(platform_id: int, slot: int = 0) -> dict:
     rt = runtime()
     s = rt.settings
     drains = max(s["SYNC_DRAINS_PER_PLATFORM"], 1)
-    lock, owner = f"sync:push:{platform_id}:{slot}", f"{os.getpid()}:{id(rt)}"
-    # The lock outlives a drain; a killed worker's lock expires and another worker continues.
-    if slot >= drains or not rt.kv.add_if_absent(lock, owner, s["SYNC_DRAIN_SECONDS"] + 2 * s["SYNC_READ_TIMEOUT"]):
+    lock = f"sync:push:{platform_id}:{slot}"
+    # The lease outlives a drain; a killed worker's lease expires and another worker continues.
+    owner = acquire(rt.cache, lock, s["SYNC_DRAIN_SECONDS"] + 2 * s["SYNC_READ_TIMEOUT"]) if slot < drains else None
+    if owner is None:
         return {"platform_id": platform_id, "skipped": "busy"}
     try:
         per_drain = {**s, "SYNC_PER_PLATFORM_CONCURRENCY": max(s["SYNC_PER_PLATFORM_CONCURRENCY"] // drains, 1)}
         result = push_platform(rt.sessions, platform_id, rt.tokens, rt.http, per_drain)
     finally:
-        rt.kv.pop(lock, expected=owner)
+        release(rt.cache, lock, owner)
     log.info("pushed platform %s (slot %s): %s", platform_id, slot, result)
     return vars(result)
 

@@ -9,7 +9,6 @@ serves thousands of requests and every worker process.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 import uuid
@@ -17,10 +16,11 @@ from dataclasses import dataclass
 
 import jwt
 import requests
-import sqlalchemy as sa
 from sqlalchemy import orm
 
-from lti_tool.lti.models import Platform, ToolKey
+from lti_tool.lti.cache import SharedCache
+from lti_tool.lti.keys import signing_key
+from lti_tool.lti.models import Platform
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300
@@ -59,25 +59,12 @@ def cache_key(platform: PlatformRef, scopes: list[str] | tuple[str, ...]) -> str
     return "lti-access-token:" + hashlib.sha256(raw.encode()).hexdigest()[:40]
 
 
-def _load_signing_key(session: orm.Session) -> ToolKey:
-    """The tool's current signing key (lti_tool.lti.keys when present, else the newest active row)."""
-    try:
-        from lti_tool.lti.keys import signing_key
-    except ImportError:
-        key = session.scalar(sa.select(ToolKey).where(ToolKey.retired_at.is_(None))
-                             .order_by(ToolKey.created_at.desc(), ToolKey.id.desc()).limit(1))
-        if key is None:
-            raise TokenError("the tool has no signing key")
-        return key
-    return signing_key(session)
-
-
 class TokenProvider:
     """Hands out access tokens; thread-safe; one fetch per key even when many threads ask at once."""
 
-    def __init__(self, session_factory: orm.sessionmaker, kv, http: requests.Session,
+    def __init__(self, session_factory: orm.sessionmaker, cache: SharedCache, http: requests.Session,
                  timeout: tuple[float, float] = (5.0, 30.0)):
-        self.sessions, self.kv, self.http, self.timeout = session_factory, kv, http, timeout
+        self.sessions, self.cache, self.http, self.timeout = session_factory, cache, http, timeout
         self.fetches = 0  # token requests sent to platforms by this provider (benchmarks, tests)
         self._memo: dict[str, tuple[str, float]] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -94,16 +81,14 @@ class TokenProvider:
             hit = self._memo.get(key)
             if hit and hit[1] > time.time():
                 return hit[0]
-            stored = self.kv.get(key)
-            if stored:
-                data = json.loads(stored)
-                if data["expires_at"] > time.time():
-                    self._memo[key] = (data["access_token"], data["expires_at"])
-                    return data["access_token"]
+            stored = self.cache.get(key)
+            if stored and stored["expires_at"] > time.time():
+                self._memo[key] = (stored["access_token"], stored["expires_at"])
+                return stored["access_token"]
             token, lifetime = self._fetch(platform, scopes)
             usable = max(lifetime - EXPIRY_MARGIN, lifetime / 2)
             expires_at = time.time() + usable
-            self.kv.set(key, json.dumps({"access_token": token, "expires_at": expires_at}), usable)
+            self.cache.set(key, {"access_token": token, "expires_at": expires_at}, int(usable))
             self._memo[key] = (token, expires_at)
             return token
 
@@ -114,9 +99,9 @@ class TokenProvider:
             hit = self._memo.get(key)
             if hit and hit[0] == token:
                 del self._memo[key]
-            stored = self.kv.get(key)
-            if stored and json.loads(stored)["access_token"] == token:
-                self.kv.pop(key, expected=stored)
+            stored = self.cache.get(key)
+            if stored and stored["access_token"] == token:
+                self.cache.delete(key)
 
     def assertion(self, platform: PlatformRef) -> str:
         """A signed client assertion JWT for `platform`'s token endpoint."""
@@ -148,8 +133,9 @@ class TokenProvider:
 
     def _signing_key(self) -> tuple[str, str]:
         if self._key is None or time.time() - self._key[0] > KEY_RELOAD_SECONDS:
-            with self.sessions() as s:
-                key = _load_signing_key(s)
+            # begin(): a key generated on first use is committed, so the JWKS publishes it.
+            with self.sessions.begin() as s:
+                key = signing_key(s)
                 self._key = (time.time(), key.kid, key.private_key_pem)
         return self._key[1], self._key[2]
 

@@ -9,11 +9,9 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import sqlalchemy as sa
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from jwt.algorithms import RSAAlgorithm
 
 from lti_tool.db import utcnow
+from lti_tool.lti.keys import generate_key
 from lti_tool.lti.models import Deployment, LineItem, Platform, ResourceLink, ScoreOutbox, ToolKey
 from lti_tool.tenancy.models import Course, Network, User
 
@@ -22,18 +20,9 @@ ALL_AGS = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
            "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"]
 
 
-def make_tool_key(session, kid: str | None = None) -> ToolKey:
-    """A fresh RSA tool key row (what lti_tool/lti/keys.py would create)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    kid = kid or os.urandom(8).hex()
-    jwk = json.loads(RSAAlgorithm.to_jwk(key.public_key()))
-    jwk.update({"kid": kid, "alg": "RS256", "use": "sig"})
-    row = ToolKey(kid=kid, private_key_pem=pem, public_jwk=jwk)
-    session.add(row)
-    session.flush()
-    return row
+def make_tool_key(session) -> ToolKey:
+    """The tool's signing key, made the way the tool makes it (lti_tool/lti/keys.py)."""
+    return generate_key(session)
 
 
 class JwksServer:

@@ -47,9 +47,9 @@ def test_one_drain_per_platform_at_a_time(env):
     from sync.runtime import runtime
 
     rt = runtime()
-    assert rt.kv.add_if_absent("sync:push:77:0", "another worker", 60)
+    assert rt.cache.add_if_absent("sync:push:77:0", "another worker", 60)
     assert tasks.push_one_platform(77) == {"platform_id": 77, "skipped": "busy"}
     assert tasks.push_one_platform(77, 1) == {"platform_id": 77, "skipped": "busy"}  # only one slot by default
-    rt.kv.pop("sync:push:77:0")
+    rt.cache.delete("sync:push:77:0")
     assert tasks.push_one_platform(77)["delivered"] == 0  # no such platform: nothing to do, lock freed
-    assert rt.kv.get("sync:push:77:0") is None
+    assert rt.cache.get("sync:push:77:0") is None

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import jwt
 import pytest
 
-from sync.kv import DbKV
+from lti_tool.lti.cache import DatabaseCache
 from sync.tokens import PlatformRef, TokenError, TokenProvider, cache_key
 
 from .helpers import make_tool_key
@@ -49,7 +49,7 @@ def key(sessions):
 
 
 def provider(sessions, endpoint):
-    return TokenProvider(sessions, DbKV(sessions), endpoint)
+    return TokenProvider(sessions, DatabaseCache(sessions.kw["bind"]), endpoint)
 
 
 def test_many_requests_from_many_threads_fetch_one_token(sessions, key):
@@ -122,15 +122,13 @@ def test_refusal_carries_the_platform_message(sessions, key):
     assert err.value.status == 400
 
 
-def test_add_if_absent_is_a_lock_until_popped_or_expired(sessions):
-    kv = DbKV(sessions)
-    assert kv.add_if_absent("lock", "me", 30) is True
-    assert kv.add_if_absent("lock", "you", 30) is False
-    kv.pop("lock", expected="you")  # not the owner: stays
-    assert kv.get("lock") == "me"
-    kv.pop("lock", expected="me")
-    assert kv.add_if_absent("lock", "you", 0.001) is True
-    import time
+def test_lease_is_released_only_by_its_holder(sessions):
+    from sync.locks import acquire, release
 
-    time.sleep(0.01)
-    assert kv.add_if_absent("lock", "me", 30) is True  # the expired entry counts as absent
+    cache = DatabaseCache(sessions.kw["bind"])
+    owner = acquire(cache, "sync:test", 30)
+    assert owner and acquire(cache, "sync:test", 30) is None
+    release(cache, "sync:test", "someone else")
+    assert acquire(cache, "sync:test", 30) is None
+    release(cache, "sync:test", owner)
+    assert acquire(cache, "sync:test", 30) is not None
