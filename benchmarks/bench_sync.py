@@ -230,7 +230,7 @@ def push_naive(cfg: dict) -> dict:
         rows = s.scalars(sa.select(ScoreOutbox).where(ScoreOutbox.status == "pending",
                                                       ScoreOutbox.line_item_id == cfg["line_item_id"])
                          .order_by(ScoreOutbox.id).limit(cfg["rows"])).all()
-        url = ensure_line_item(rt.sessions, cfg["line_item_id"], client, cfg["lineitems_url"], rt.kv)
+        url = ensure_line_item(rt.sessions, cfg["line_item_id"], client, cfg["lineitems_url"], rt.cache)
         for row in rows:
             sub = s.scalar(sa.select(User.sub).where(User.id == row.user_id))
             body = score_body({"sub": sub, "activity_progress": row.activity_progress,
