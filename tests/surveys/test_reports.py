@@ -132,3 +132,21 @@ def test_xlsx_has_summary_sheets_and_one_raw_row_per_response(app, db_session, a
     assert len(raw) == 1 + 5
     assert len(raw[0]) == 4 + 5 + len(net.topics)  # id, date, org, role + 5 questions + a column per topic
     assert "Консультация; Тьюториал" in raw[1]
+
+
+def test_xlsx_raw_sheet_keeps_values_exactly(app, db_session, survey_factory, net):
+    """The raw sheet is written as XML by hand: markup characters, spaces, numbers and gaps survive."""
+    from lti_tool.surveys.services import active_topics
+
+    survey = survey_factory([Q("likert", "Готовность"), Q("number", "Стаж", min_value=0, max_value=60),
+                             Q("long_text", "Пожелания")])
+    likert, number, text = answering.ordered_questions(survey)
+    answering.submit(db_session, survey, net.people[0], {f"q{likert.id}": ["4"], f"q{number.id}": ["2.5"],
+                                                         f"q{text.id}": ['<b>&"ИКТ"</b>\n  ещё']}, net.topics)
+    answering.submit(db_session, survey, net.people[1], {f"q{number.id}": ["7"]}, net.topics)
+    db_session.commit()
+    with app.test_request_context():
+        data = workbook(db_session, survey, build_report(db_session, survey), active_topics(db_session, net.id))
+    wb = load_workbook(BytesIO(data), read_only=True)
+    raw = [(tuple(row) + (None,) * 7)[4:7] for row in wb[wb.sheetnames[-1]].iter_rows(values_only=True)]
+    assert raw == [("Готовность", "Стаж", "Пожелания"), (4, 2.5, '<b>&"ИКТ"</b>\n  ещё'), (None, 7, None)]
