@@ -54,6 +54,10 @@ def create_app(config: dict | None = None) -> Flask:
         else:
             for command in area_cli.commands:
                 app.cli.add_command(command)
+    # The sync worker is not an area of the web app, but its CLI (`flask sync …`) runs here.
+    from sync.cli import sync as sync_cli
+
+    app.cli.add_command(sync_cli)
     return app
 
 
