@@ -3,6 +3,9 @@
 The client assertion is an RS256 JWT signed by the tool: iss = sub = client_id, aud = the token
 URL (the issuer is accepted too), exp in the future, jti used once. Requested scopes are
 intersected with those the registration allows; none left -> 400 invalid_scope (Moodle).
+
+Issued tokens are persisted and also kept in memory (``Store.tokens``): a bearer check is a dict
+lookup; a token not in memory (issued before a restart) is read from the database once.
 """
 from __future__ import annotations
 
@@ -59,6 +62,7 @@ def _issue() -> tuple[Any, bool]:
     with state.store.write() as s:
         s.execute(delete(AccessToken).where(AccessToken.expires < now))
         s.add(AccessToken(token=token, tool_id=tool.id, scopes=granted, expires=now + TOKEN_LIFETIME))
+    state.store.remember_token(token, tool.id, granted, now + TOKEN_LIFETIME)
     resp = jsonify({"access_token": token, "token_type": "Bearer", "expires_in": TOKEN_LIFETIME,
                     "scope": " ".join(granted)})
     resp.headers["Cache-Control"] = "no-store"
@@ -86,8 +90,7 @@ def require_scope(*accepted: str) -> Callable:
             if not header.lower().startswith("bearer "):
                 return json_error(401, "invalid_token", "Bearer token required",
                                   WWW_Authenticate='Bearer error="invalid_token"')
-            with lms().store.read() as s:
-                tok = s.get(AccessToken, header[7:].strip())
+            tok = lms().store.bearer(header[7:].strip())
             if tok is None or tok.expires < time.time():
                 return json_error(401, "invalid_token", "unknown or expired access token",
                                   WWW_Authenticate='Bearer error="invalid_token"')

@@ -188,3 +188,26 @@ def test_score_timestamps_compare_across_offsets(lms, tool):
     # 09:30Z is later than 12:00+03:00 (= 09:00Z); pylti1p3 writes offsets as +0000.
     assert post(_score(teacher, None, timestamp="2025-10-01T09:30:00+0000")).status_code == 200
     assert post(_score(teacher, None, timestamp="2025-10-01T12:15:00+03:00")).status_code == 409
+
+
+def test_score_checks_follow_roster_and_lineitem_changes(lms, tool):
+    """Score posts read line items and gradable users from a cache: every other write drops it."""
+    tok = tool.token([AGS + "lineitem", AGS + "score"])
+    li = _lineitem(lms, tok)
+    post = lambda uid, t: requests.post(li["id"] + "/scores", json=_score(uid, t),  # noqa: E731
+                                        headers=bearer(tok, SCORE_TYPE))
+    learners = [m["user_id"] for m in lms.members(1) if m["kind"] == "learner"]
+    t1 = datetime.now(timezone.utc)
+    assert post(learners[0], t1).status_code == 200
+    assert lms.remove_members(1, [learners[1]]) == 1
+    r = post(learners[1], t1)
+    assert r.status_code == 400 and r.json()["error"] == "Incorrect score received"
+    new = lms.add_members(1, generate={"learner": 1})[0]
+    assert post(new, t1).status_code == 200
+    assert requests.delete(li["id"], headers=bearer(tok)).status_code == 204
+    assert post(learners[0], t1 + timedelta(seconds=1)).status_code == 404
+    # A token issued before a restart (not in memory) is still honoured from the database.
+    lms.app.extensions["demo_lms"].store._tokens.clear()
+    li2 = _lineitem(lms, tok)
+    assert requests.post(li2["id"] + "/scores", json=_score(learners[0], t1),
+                         headers=bearer(tok, SCORE_TYPE)).status_code == 200
