@@ -89,8 +89,8 @@ class Faults:
             self.requests[key] += 1
             latency = self.latency_ms
         if latency:
-            time.sleep(latency / 1000.0)
-        rule = self._take_rule(path, request.method)
+            time.sleep(latency / 1000.0)  # outside the lock: a slow request never blocks others
+        rule = self._take_rule(path, request.method) if self.rules else None
         if rule is None:
             return None
         if rule.get("latency_ms"):
