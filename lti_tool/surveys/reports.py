@@ -159,33 +159,35 @@ def _numbers(buckets, stats) -> None:
 def _texts(session, survey: Survey, filters: Filters, buckets, stats) -> None:
     """Free-text answers and the "other" texts of choice questions (rows with no option): counts and the latest.
 
-    One query lists the text rows (a text row has no option, topic, rating or number: the question
-    index finds them) of every such question; the filters and the latest TEXTS_SHOWN per question are
-    applied in Python, then only those texts are read. (A per-question `IN (filtered responses)
-    ORDER BY … LIMIT` let PostgreSQL, without fresh statistics, pick a nested loop of seconds.)
+    A text row has no option, topic, rating or number (and always a text: `validate` stores no
+    empty one), so the question index lists a question's text rows by response, newest first,
+    without reading the rows; the filters are applied in Python while walking that list, and only
+    the TEXTS_SHOWN texts kept are read. (Filtering in SQL — `IN (filtered responses) … LIMIT` —
+    let PostgreSQL without fresh statistics pick a nested loop of seconds.)
     """
     a = SurveyAnswer
-    totals = {qid: total for qid, _o, _t, _v, total in buckets["t"] + buckets["x"]}
-    for qid, total in totals.items():
-        stats[qid].text_total = total
-        if stats[qid].question.type in TEXT_TYPES:
-            stats[qid].n = total
-    if not totals:
-        return
-    rows = session.execute(sa.select(a.question_id, a.response_id, a.id).where(
-        a.question_id.in_(list(totals)), a.option_id.is_(None), a.topic_id.is_(None), a.rating.is_(None),
-        a.number.is_(None), a.text.is_not(None))).all()
-    if filters.active:
-        chosen = set(session.scalars(sa.select(SurveyResponse.id).where(*response_filter(survey, filters))))
-        rows = [row for row in rows if row[1] in chosen]
-    latest: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for qid, response_id, answer_id in rows:
-        latest[qid].append((response_id, answer_id))
-    shown = {qid: [answer_id for _r, answer_id in sorted(pairs, reverse=True)[:TEXTS_SHOWN]]
-             for qid, pairs in latest.items()}
-    texts = dict(session.execute(sa.select(a.id, a.text).where(a.id.in_([i for ids in shown.values() for i in ids]))).all())
+    chosen = (set(session.scalars(sa.select(SurveyResponse.id).where(*response_filter(survey, filters))))
+              if filters.active else None)
+    shown: dict[int, list[int]] = {}
+    for qid, _o, _t, _v, total in buckets["t"] + buckets["x"]:
+        s = stats[qid]
+        s.text_total = total
+        if s.question.type in TEXT_TYPES:
+            s.n = total
+        rows = session.execute(sa.select(a.response_id, a.id).where(
+            a.question_id == qid, a.option_id.is_(None), a.topic_id.is_(None), a.rating.is_(None),
+            a.number.is_(None)).order_by(a.response_id.desc(), a.id.desc()))
+        ids = shown[qid] = []
+        for response_id, answer_id in rows:
+            if chosen is None or response_id in chosen:
+                ids.append(answer_id)
+                if len(ids) == TEXTS_SHOWN:
+                    break
+        rows.close()
+    wanted = [i for ids in shown.values() for i in ids]
+    texts = dict(session.execute(sa.select(a.id, a.text).where(a.id.in_(wanted), a.text.is_not(None))).all()) if wanted else {}
     for qid, ids in shown.items():
-        stats[qid].texts = [texts[i] for i in ids]
+        stats[qid].texts = [texts[i] for i in ids if i in texts]
 
 
 def _summary(histogram: dict) -> tuple[int, float | None, float | None]:
