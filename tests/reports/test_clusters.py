@@ -4,6 +4,7 @@ from __future__ import annotations
 from lti_tool.reports import clusters
 from lti_tool.reports.period import Period
 from lti_tool.resource_map.models import Cluster
+from lti_tool.surveys import tally
 from lti_tool.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveySection
 
 from . import dataset
@@ -31,6 +32,8 @@ def _needs_survey(session, data) -> None:
                                       rating=math),
                          SurveyAnswer(response_id=response.id, question_id=question.id, topic_id=data.topics["eco"],
                                       rating=eco)])
+    # Answers written directly (not through `submit`): recount the report's tally from them.
+    tally.rebuild(session, survey)
     session.commit()
 
 
