@@ -102,6 +102,18 @@ def role_required(*roles: str):
     return decorator
 
 
+def current_person(actor: Actor | None = None):
+    """The actor's `Person` in their network (created on first need); 401 without a known user."""
+    from .extensions import db
+    from .tenancy.services import person_for_user
+
+    actor = actor or require_actor()
+    person = person_for_user(db.session, actor.network_id, actor.user_id)
+    if person is None:
+        abort(401)
+    return person
+
+
 def check_network(row, actor: Actor | None = None):
     """Return `row` if it belongs to the actor's network, else 404 (never reveal other tenants)."""
     actor = actor or require_actor()

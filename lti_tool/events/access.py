@@ -3,22 +3,10 @@ from __future__ import annotations
 
 from flask import abort
 
-from ..auth import METHODIST, TUTOR, Actor, check_network, require_actor
+from ..auth import METHODIST, TUTOR, Actor, check_network, current_person, require_actor
 from ..extensions import db
-from ..resource_map.models import Person
-from ..tenancy.models import User
-from ..tenancy.services import ensure_person
 from .models import Event, EventSession, Participant
 from .services import can_grade
-
-
-def actor_person(actor: Actor | None = None) -> Person:
-    """The actor's person in their network (created on first need)."""
-    actor = actor or require_actor()
-    user = db.session.get(User, actor.user_id)
-    if user is None:
-        abort(401)
-    return ensure_person(db.session, actor.network_id, user)
 
 
 def can_manage(actor: Actor) -> bool:
@@ -59,7 +47,7 @@ def may_grade(event: Event, actor: Actor | None = None) -> bool:
         return True
     if not actor.has(TUTOR):
         return False
-    return can_grade(db.session, event, actor_person(actor).id, is_staff=False, is_tutor=True)
+    return can_grade(db.session, event, current_person(actor).id, is_staff=False, is_tutor=True)
 
 
 def require_grader(event: Event) -> Actor:

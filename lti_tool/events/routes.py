@@ -10,12 +10,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import require_actor
+from ..auth import current_person, require_actor
 from ..extensions import db
 from ..resource_map.catalog import FORMS, form_label
 from ..resource_map.models import Organization, Person, Topic
 from . import calendar, lms, services, signup
-from .access import actor_person, can_manage, load_event, load_participant, may_grade, require_grader
+from .access import can_manage, load_event, load_participant, may_grade, require_grader
 from .forms import SessionForm
 from .models import Participant
 from .services import EventError
@@ -46,7 +46,7 @@ def index():
                              include_drafts=can_manage(actor))
     topics = db.session.scalars(sa.select(Topic).where(Topic.network_id == actor.network_id,
                                                        Topic.retired_at.is_(None)).order_by(Topic.name))
-    mine = calendar.person_sessions(db.session, actor_person(actor).id)
+    mine = calendar.person_sessions(db.session, current_person(actor).id)
     db.session.commit()
     return render_template("events/index.html", rows=rows, topics=list(topics), forms=FORMS, topic_id=topic_id,
                            form=form, mine=mine, can_manage=can_manage(actor))
@@ -57,7 +57,7 @@ def detail(event_id: int):
     """The event: sessions, leaders, sign-up; the roster and LMS delivery for its tutors."""
     actor = require_actor()
     event = load_event(event_id)
-    me = actor_person(actor)
+    me = current_person(actor)
     mine = db.session.scalar(sa.select(Participant).where(Participant.event_id == event.id,
                                                           Participant.person_id == me.id))
     grader = may_grade(event, actor)
@@ -81,7 +81,7 @@ def sign_up(event_id: int):
     actor = require_actor()
     event = load_event(event_id)
     try:
-        row = signup.sign_up(db.session, event.id, actor_person(actor).id, added_by_id=actor.user_id)
+        row = signup.sign_up(db.session, event.id, current_person(actor).id, added_by_id=actor.user_id)
     except EventError as exc:
         return fail(exc, event_id)
     db.session.commit()
@@ -96,7 +96,7 @@ def cancel_own(event_id: int):
     actor = require_actor()
     event = load_event(event_id)
     row = db.session.scalar(sa.select(Participant).where(Participant.event_id == event.id,
-                                                         Participant.person_id == actor_person(actor).id))
+                                                         Participant.person_id == current_person(actor).id))
     if row is None:
         abort(404)
     signup.cancel(db.session, row.id)

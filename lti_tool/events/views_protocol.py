@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from ..auth import require_actor
 from ..extensions import db
 from . import calendar, protocol
-from .access import actor_person, load_event, require_grader
+from ..auth import current_person
+from .access import load_event, require_grader
 from .routes import bp
 
 
@@ -58,7 +59,7 @@ def protocol_note(event_id: int):
 def my_calendar():
     """The actor's feed address for a calendar app; POST makes a new one (the old stops working)."""
     actor = require_actor()
-    person = actor_person(actor)
+    person = current_person(actor)
     token = calendar.feed_token(db.session, actor.network_id, person.id, rotate=request.method == "POST")
     db.session.commit()
     if request.method == "POST":

@@ -7,23 +7,12 @@ from __future__ import annotations
 
 from flask import abort
 
-from ..auth import Actor, check_network, require_actor
+from ..auth import Actor, check_network, current_person, require_actor
 from ..extensions import db
 from ..resource_map.models import Person
 from ..resource_map.services import current_year
-from ..tenancy.models import User
-from ..tenancy.services import ensure_person
 from .models import PlanRun, Route, RouteStep
 from .services import is_attached
-
-
-def actor_person(actor: Actor | None = None) -> Person:
-    """The actor's person in their network (created on first need)."""
-    actor = actor or require_actor()
-    user = db.session.get(User, actor.user_id)
-    if user is None:
-        abort(401)
-    return ensure_person(db.session, actor.network_id, user)
 
 
 def is_methodist(actor: Actor) -> bool:
@@ -52,7 +41,7 @@ def load_route(route_id: int) -> tuple[Route, Actor, Person]:
     """The route of the actor's network (404 elsewhere) that the actor may see (403 otherwise)."""
     actor = require_actor()
     route = check_network(db.session.get(Route, route_id), actor)
-    person = actor_person(actor)
+    person = current_person(actor)
     if not may_view(route, actor, person):
         abort(403)
     return route, actor, person

@@ -9,14 +9,14 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import require_actor
+from ..auth import current_person, require_actor
 from ..events.models import Event, Participant
 from ..extensions import db
 from ..resource_map.catalog import form_label
 from ..resource_map.models import Topic
 from ..resource_map.services import current_year
 from . import labels, services
-from .access import actor_person, is_methodist, load_route, load_step
+from .access import is_methodist, load_route, load_step
 from .forms import parse_date
 from .models import SELF_KINDS, Route
 from .services import PathwayError
@@ -63,7 +63,7 @@ def step_events(route: Route, person_id: int) -> tuple[dict, dict]:
 def my_route():
     """The actor's route of the current year as a timeline (and, for tutors, their teachers' routes)."""
     actor = require_actor()
-    person = actor_person(actor)
+    person = current_person(actor)
     year = current_year(db.session, actor.network_id)
     route = services.route_for(db.session, actor.network_id, person.id, year.id) if year else None
     if route is not None and route.status != "published" and not is_methodist(actor):

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from ..auth import TUTOR, require_actor
+from ..auth import TUTOR, current_person, require_actor
 from ..extensions import db
 from ..resource_map.services import current_year
 from . import portfolio as portfolios
-from .access import actor_person, is_methodist, require_methodist
+from .access import is_methodist, require_methodist
 from .monitoring import network_progress
 from .routes import bp
 from .services import tutor_routes
@@ -29,7 +29,7 @@ def _visible_people(actor, year) -> list[int] | None:
     """Whose portfolios the actor sees: all (methodists), attached teachers (tutors), else only their own."""
     if is_methodist(actor):
         return None
-    me = actor_person(actor)
+    me = current_person(actor)
     mine = [me.id]
     if actor.has(TUTOR):
         mine += [r.person_id for r in tutor_routes(db.session, actor.network_id, me.id, year.id)]

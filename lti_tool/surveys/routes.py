@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import ADMIN, METHODIST, TEACHER, TUTOR, check_network, require_actor, role_required
+from ..auth import ADMIN, METHODIST, TEACHER, TUTOR, check_network, current_person, require_actor, role_required
 from ..extensions import db
 from . import answering, services
 from .forms import error_message
@@ -24,12 +24,6 @@ def load_survey(survey_id: int) -> Survey:
     return check_network(db.session.get(Survey, survey_id))
 
 
-def actor_person():
-    """(actor, the actor's person in the network)."""
-    actor = require_actor()
-    return actor, services.person_for_user(db.session, actor.network_id, actor.user_id)
-
-
 @bp.get("/")
 @role_required(*ANSWERING, *STAFF)
 def index():
@@ -38,7 +32,7 @@ def index():
     staff = services.surveys_for_staff(db.session, actor.network_id) if actor.is_staff else None
     mine = None
     if actor.has(*ANSWERING):
-        _actor, person = actor_person()
+        person = current_person()
         mine = services.surveys_for_person(db.session, actor.network_id, person.id)
         db.session.commit()  # ensure_person may have created the person
     return render_template("surveys/index.html", staff=staff, mine=mine)
@@ -52,7 +46,7 @@ def take(survey_id: int):
     actor = require_actor()
     if not actor.has(*ANSWERING):
         return redirect(url_for(".preview", survey_id=survey.id))
-    _actor, person = actor_person()
+    person = current_person()
     errors: dict = {}
     if request.method == "POST":
         values = answering.form_values(request.form)

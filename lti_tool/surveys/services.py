@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..db import utcnow
-from ..resource_map.models import Person, Topic
+from ..resource_map.models import Topic
 from .models import KINDS, Survey, SurveyDraft, SurveyParticipation, SurveyQuestion, SurveyResponse
 from .needs import needs_profile, needs_profiles  # noqa: F401  (the route planner imports them from here)
 
@@ -146,9 +146,3 @@ def active_topics(session: Session, network_id: int) -> list[Topic]:
                                 .order_by(Topic.name)))
 
 
-def person_for_user(session: Session, network_id: int, user_id: int) -> Person:
-    """The network's person of an LTI user (created on first use)."""
-    from ..tenancy.models import User
-    from ..tenancy.services import ensure_person
-
-    return ensure_person(session, network_id, session.get(User, user_id))

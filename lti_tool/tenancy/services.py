@@ -36,6 +36,12 @@ def ensure_person(session: Session, network_id: int, user: User) -> Person:
     return person
 
 
+def person_for_user(session: Session, network_id: int, user_id: int) -> Person | None:
+    """The network's person of an LTI user id (created on first need); None for an unknown user."""
+    user = session.get(User, user_id)
+    return ensure_person(session, network_id, user) if user is not None else None
+
+
 def granted_roles(session: Session, network_id: int, user_id: int) -> set[str]:
     """Tool-side roles granted to the user in the network (not revoked)."""
     rows = session.scalars(
