@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple, TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, delete, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -116,6 +116,12 @@ class Store:
             if row is not None:
                 tok = self._tokens[token] = Bearer(row.tool_id, tuple(row.scopes or ()), row.expires)
         return tok
+
+    def revoke_token(self, token: str) -> None:
+        """Revoke an access token (as an LMS admin or a security incident would): from now on 401."""
+        with self.write() as s:
+            s.execute(delete(AccessToken).where(AccessToken.token == token))
+        self._tokens.pop(token, None)
 
     def execute_write(self, sql: str, params: dict[str, Any] | tuple = ()) -> int:
         """One SQL statement in its own short transaction, serialised with write(); returns the

@@ -141,7 +141,6 @@ def test_other_4xx_fails_with_the_platform_message_and_admin_retry(tool):
 
 
 def test_revoked_token_is_refreshed_once_on_401(tool):
-    from demo_lms.models import AccessToken
     from lti_tool.lti.models import Platform
     from sync.client import push_scopes
     from sync.tokens import PlatformRef
@@ -150,8 +149,7 @@ def test_revoked_token_is_refreshed_once_on_401(tool):
     with tool.rt.sessions() as s:
         ref = PlatformRef.of(s.get(Platform, tool.platform_id))
     stale = tool.rt.tokens.token(ref, push_scopes(None))  # cached, then revoked by the platform
-    with tool.lms.app.extensions["demo_lms"].store.write() as lms_db:
-        lms_db.execute(sa.delete(AccessToken).where(AccessToken.token == stale))
+    tool.lms.app.extensions["demo_lms"].store.revoke_token(stale)
     before = tool.lms.stats()["token_requests"]
     assert push(tool).delivered == 3
     assert tool.lms.stats()["token_requests"] - before == 1  # one refresh, not one per request
