@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import Organization, Topic, cluster_organization
+from ..resource_map.models import Organization, Topic
 from .answering import ordered_questions
 from .models import TEXT_TYPES, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTally
-from .roster import Filters, response_filter, roster_size
+from .roster import Filters, group_filter, response_filter, roster_size
 
 MIN_GROUP = 3  # an anonymous survey never shows a group smaller than this
 TEXTS_SHOWN = 100
@@ -92,16 +92,7 @@ def build_report(session: Session, survey: Survey, filters: Filters = Filters())
 
 def tally_filter(survey: Survey, filters: Filters) -> list:
     """`response_filter` on the tally's group columns (the responses' snapshots; 0 / "" = none)."""
-    t = SurveyTally
-    clauses = [t.survey_id == survey.id]
-    if filters.organization_id is not None:
-        clauses.append(t.organization_id == filters.organization_id)
-    if filters.cluster_id is not None:
-        orgs = sa.select(cluster_organization.c.organization_id).where(cluster_organization.c.cluster_id == filters.cluster_id)
-        clauses.append(sa.or_(t.cluster_id == filters.cluster_id, t.organization_id.in_(orgs)))
-    if filters.role is not None:
-        clauses.append(t.role == filters.role)
-    return clauses
+    return group_filter(SurveyTally, survey, filters)
 
 
 def _buckets(session, survey: Survey, filters: Filters) -> dict[str, list[tuple]]:

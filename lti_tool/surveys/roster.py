@@ -25,18 +25,23 @@ class Filters:
         return any(v is not None for v in (self.organization_id, self.cluster_id, self.role))
 
 
-def response_filter(survey: Survey, filters: Filters) -> list:
-    """WHERE clauses on SurveyResponse for the survey and the filters."""
-    r = SurveyResponse
-    clauses = [r.survey_id == survey.id]
+def group_filter(model, survey: Survey, filters: Filters) -> list:
+    """WHERE clauses for the survey and the filters on a table carrying a response's group columns
+    (organization, cluster, role): SurveyResponse itself, or the report's tally."""
+    clauses = [model.survey_id == survey.id]
     if filters.organization_id is not None:
-        clauses.append(r.organization_id == filters.organization_id)
+        clauses.append(model.organization_id == filters.organization_id)
     if filters.cluster_id is not None:
         orgs = sa.select(cluster_organization.c.organization_id).where(cluster_organization.c.cluster_id == filters.cluster_id)
-        clauses.append(sa.or_(r.cluster_id == filters.cluster_id, r.organization_id.in_(orgs)))
+        clauses.append(sa.or_(model.cluster_id == filters.cluster_id, model.organization_id.in_(orgs)))
     if filters.role is not None:
-        clauses.append(r.role == filters.role)
+        clauses.append(model.role == filters.role)
     return clauses
+
+
+def response_filter(survey: Survey, filters: Filters) -> list:
+    """WHERE clauses on SurveyResponse for the survey and the filters."""
+    return group_filter(SurveyResponse, survey, filters)
 
 
 def roster_size(session: Session, survey: Survey, filters: Filters = Filters()) -> int:
