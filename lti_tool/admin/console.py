@@ -7,7 +7,6 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
 from ..lti.models import Deployment, LineItem, Platform, RosterSync, ScoreOutbox
 from ..tenancy.models import Course, Network, User
 
@@ -109,13 +108,8 @@ def count_failed(session: Session, network_id: int) -> int:
 
 
 def retry_pushes(session: Session, network_id: int, outbox_id: int | None = None) -> int:
-    """Queue failed pushes again (one, or all of the network): pending, due now, attempts reset
-    so the worker's backoff starts over. A conditional UPDATE: a push the worker has meanwhile
-    changed is left alone. Returns how many were queued."""
-    conditions = [ScoreOutbox.network_id == network_id, ScoreOutbox.status == "failed"]
-    if outbox_id is not None:
-        conditions.append(ScoreOutbox.id == outbox_id)
-    result = session.execute(sa.update(ScoreOutbox).where(*conditions)
-                             .values(status="pending", next_attempt_at=utcnow(), attempts=0)
-                             .execution_options(synchronize_session=False))
-    return result.rowcount
+    """Queue failed pushes again (one, or all of the network) with the worker's own retry: pending,
+    due now, attempts reset so its backoff starts over. Returns how many were queued."""
+    from sync.outbox import retry_failed
+
+    return retry_failed(session, network_id, [outbox_id] if outbox_id is not None else None)
