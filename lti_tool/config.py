@@ -68,6 +68,9 @@ def load_config() -> dict:
         # platform may embed it (narrow it to the LMS origins in production).
         "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "*"),
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
+        # How long a process may answer a login or launch from its copy of a registration
+        # (lti/registry.py: a disabled platform's launches are refused at once regardless).
+        "LTI_REGISTRATION_CACHE_SECONDS": float(os.environ.get("LTI_REGISTRATION_CACHE_SECONDS", "30")),
         # The network's local time zone for event times and calendar feeds (Tomsk: Asia/Tomsk).
         "EVENTS_TIMEZONE": os.environ.get("EVENTS_TIMEZONE", "Europe/Moscow"),
         "SYNC_ROSTER_INTERVAL_MINUTES": int(os.environ.get("SYNC_ROSTER_INTERVAL_MINUTES", "60")),

@@ -28,6 +28,7 @@ from . import state as login_state
 from .cache import SharedLaunchDataStorage, get_cache
 from .errors import LaunchRefused
 from .platform_keys import PlatformKeyStore
+from .registry import RegistrationCache
 from .tool_config import DbToolConf
 
 log = logging.getLogger(__name__)
@@ -80,10 +81,19 @@ def _http() -> requests.Session:
     return ext["http"]
 
 
+def registration_cache() -> RegistrationCache:
+    """The app's registration cache (per process; see registry.py for why it is safe)."""
+    ext = current_app.extensions.setdefault("tutornet_lti", {})
+    if "registrations" not in ext:
+        ext["registrations"] = RegistrationCache(float(current_app.config.get("LTI_REGISTRATION_CACHE_SECONDS", 30)))
+    return ext["registrations"]
+
+
 def _services():
     lti_request = FlaskRequest()
     session_service = SharedSessionService(lti_request, SharedLaunchDataStorage(get_cache()))
-    return lti_request, DbToolConf(db.session), session_service, ToolCookieService(lti_request)
+    return (lti_request, DbToolConf(db.session, registration_cache()), session_service,
+            ToolCookieService(lti_request))
 
 
 def on_this_tool(url: str | None) -> bool:

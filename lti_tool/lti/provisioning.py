@@ -12,6 +12,7 @@ from datetime import timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..auth import Actor
@@ -19,7 +20,10 @@ from ..db import utcnow
 from ..resource_map.models import Person
 from ..tenancy.models import Course, Enrollment, RoleGrant, User
 from ..tenancy.services import GRANTABLE_ROLES, ensure_person
+from . import registry
+from .errors import LaunchRefused
 from .models import Deployment, LineItem, Platform, ResourceLink
+from .tool_config import deployment_disabled_message, platform_disabled_message
 from .roles import map_roles
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -83,15 +87,21 @@ class _Loaded:
     enrollment: Enrollment | None = None
     link: ResourceLink | None = None
     granted: frozenset[str] = frozenset()
+    platform_enabled: bool | None = None  # None: the platform row is gone
+    deployment_enabled: bool | None = None
+    last_launch_at: object = None
 
 
 @lru_cache(maxsize=1)
 def _load_query():
-    """User, person, course, enrollment, link and tool-side grants of a launch: one SELECT.
+    """User, person, course, enrollment, link, tool-side grants of a launch, and the current
+    `enabled` flags of its platform and deployment: one SELECT.
 
     Built once per process with bind parameters (statement construction costs more than the
     query itself on a repeat launch). A one-row anchor outer-joins everything, so a missing user
-    still finds the course and vice versa; a NULL context or link id matches nothing.
+    still finds the course and vice versa; a NULL context or link id matches nothing. The flags
+    make the database, not the registration cache of this process, decide that the launch may
+    write (registry.py).
     """
     anchor = sa.select(sa.literal(1).label("one")).subquery("anchor")
     grants = [
@@ -99,9 +109,17 @@ def _load_query():
                           RoleGrant.role == role, RoleGrant.revoked_at.is_(None)).label(f"grant_{role}")
         for role in GRANTABLE_ROLES
     ]
+    platform = sa.select(Platform.enabled, Platform.last_launch_at).where(
+        Platform.id == sa.bindparam("platform_id")).subquery("platform")
+    deployment_enabled = (sa.select(Deployment.enabled)
+                          .where(Deployment.id == sa.bindparam("deployment_id"),
+                                 Deployment.network_id == sa.bindparam("network_id"))
+                          .scalar_subquery().label("deployment_enabled"))
     return (
-        sa.select(User, Person, Course, Enrollment, ResourceLink, *grants)
+        sa.select(User, Person, Course, Enrollment, ResourceLink, *grants,
+                  platform.c.enabled, deployment_enabled, platform.c.last_launch_at)
         .select_from(anchor)
+        .outerjoin(platform, sa.true())
         .outerjoin(User, sa.and_(User.issuer == sa.bindparam("issuer"), User.sub == sa.bindparam("sub")))
         .outerjoin(Person, sa.and_(Person.user_id == User.id, Person.network_id == sa.bindparam("network_id")))
         .outerjoin(Course, sa.and_(Course.deployment_id == sa.bindparam("deployment_id"),
@@ -113,13 +131,27 @@ def _load_query():
     )
 
 
-def _load(session: Session, issuer: str, sub: str, deployment: Deployment, context_id: str | None,
+def _load(session: Session, platform_id: int, issuer: str, sub: str, deployment, context_id: str | None,
           link_id: str | None) -> _Loaded:
     row = session.execute(_load_query(), {
-        "issuer": issuer, "sub": sub, "network_id": deployment.network_id, "deployment_id": deployment.id,
-        "context_id": context_id, "link_id": link_id}).first()
-    granted = frozenset(role for role, flag in zip(GRANTABLE_ROLES, row[5:]) if flag)
-    return _Loaded(row[0], row[1], row[2], row[3], row[4], granted)
+        "platform_id": platform_id, "issuer": issuer, "sub": sub, "network_id": deployment.network_id,
+        "deployment_id": deployment.id, "context_id": context_id, "link_id": link_id}).first()
+    n = len(GRANTABLE_ROLES)
+    granted = frozenset(role for role, flag in zip(GRANTABLE_ROLES, row[5:5 + n]) if flag)
+    platform_enabled, deployment_enabled, last_launch_at = row[5 + n:]
+    return _Loaded(row[0], row[1], row[2], row[3], row[4], granted,
+                   None if platform_enabled is None else bool(platform_enabled),
+                   None if deployment_enabled is None else bool(deployment_enabled), last_launch_at)
+
+
+def _refuse_unless_enabled(loaded: _Loaded) -> None:
+    """The database's word on the platform and deployment, before anything is written."""
+    if not loaded.platform_enabled or not loaded.deployment_enabled:
+        registry.forget()  # this process's copy said yes: read it again next time
+        if not loaded.platform_enabled:
+            raise LaunchRefused(403, platform_disabled_message() if loaded.platform_enabled is False else
+                                _("This LMS is no longer registered in TutorNet."))
+        raise LaunchRefused(403, deployment_disabled_message())
 
 
 def upsert_course(session: Session, deployment: Deployment, claims: dict, course: Course | None) -> Course:
@@ -193,18 +225,21 @@ def upsert_line_item(session: Session, course: Course, link: ResourceLink, claim
     return item
 
 
-def provision(session: Session, platform: Platform, deployment: Deployment, claims: dict) -> Provisioned:
+def provision(session: Session, platform, deployment, claims: dict) -> Provisioned:
     """Upsert every row of a validated launch and return the actor (the caller commits).
 
-    A repeat launch reads with one query (user, person, course, enrollment, link, grants) and
-    writes only what changed.
+    `platform` and `deployment` are the registration the launch was validated with (snapshots
+    from registry.py, or rows). A repeat launch reads with one query (user, person, course,
+    enrollment, link, grants, current enabled flags) and writes only what changed. A platform or
+    deployment disabled meanwhile is refused (`LaunchRefused`) before any write.
     """
     network_id = deployment.network_id
     lti_roles = claims.get(CLAIM + "roles") or []
     context_id = (claims.get(CLAIM + "context") or {}).get("id")
     link_id = (claims.get(CLAIM + "resource_link") or {}).get("id") if context_id else None
-    loaded = _load(session, platform.issuer, claims["sub"], deployment,
+    loaded = _load(session, platform.id, platform.issuer, claims["sub"], deployment,
                    str(context_id) if context_id else None, str(link_id) if link_id else None)
+    _refuse_unless_enabled(loaded)
     new_user = loaded.user is None
     user = upsert_user(session, platform.issuer, claims, loaded.user)
     course = link = None
@@ -221,8 +256,9 @@ def provision(session: Session, platform: Platform, deployment: Deployment, clai
         session.flush()
     roles = map_roles(lti_roles, loaded.granted)
     now = utcnow()
-    if platform.last_launch_at is None or _aware(platform.last_launch_at) < now - LAST_LAUNCH_RESOLUTION:
-        platform.last_launch_at = now
+    if loaded.last_launch_at is None or _aware(loaded.last_launch_at) < now - LAST_LAUNCH_RESOLUTION:
+        session.execute(sa.update(Platform).where(Platform.id == platform.id).values(last_launch_at=now)
+                        .execution_options(synchronize_session=False))
     if link is not None:
         if link.id is None:
             session.flush()

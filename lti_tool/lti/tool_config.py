@@ -10,25 +10,24 @@ deployment with `flask lti platforms add-deployment` or in the admin console.
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
-import sqlalchemy as sa
 from flask_babel import gettext as _
 from pylti1p3.deployment import Deployment as LtiDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy.orm import Session
 
+from . import registry
 from .errors import LaunchRefused
-from .models import Deployment, Platform
+from .registry import DeploymentSnapshot, PlatformSnapshot, RegistrationCache
 
 log = logging.getLogger(__name__)
 
 
 class DbRegistration(Registration):
-    """A pylti1p3 registration made from a `Platform` row; the tool key is read on demand."""
+    """A pylti1p3 registration made from a platform snapshot; the tool key is read on demand."""
 
-    def __init__(self, platform: Platform, session: Session):
+    def __init__(self, platform: PlatformSnapshot, session: Session):
         super().__init__()
         self.platform = platform
         self._session = session
@@ -58,39 +57,27 @@ class DbRegistration(Registration):
 
 
 class DbDeployment(LtiDeployment):
-    """A pylti1p3 deployment carrying its row (network, platform)."""
+    """A pylti1p3 deployment carrying its snapshot (id, network)."""
 
-    def __init__(self, row: Deployment):
+    def __init__(self, row: DeploymentSnapshot):
         super().__init__()
         self.row = row
         self.set_deployment_id(row.deployment_id)
 
 
-@lru_cache(maxsize=2)
-def _platform_query(with_client_id: bool):
-    """Platform + the launch's deployment (if any) in one SELECT, built once per process."""
-    query = (sa.select(Platform, Deployment)
-             .outerjoin(Deployment, sa.and_(Deployment.platform_id == Platform.id,
-                                            Deployment.deployment_id == sa.bindparam("deployment_id")))
-             .where(Platform.issuer == sa.bindparam("iss")))
-    if with_client_id:
-        query = query.where(Platform.client_id == sa.bindparam("client_id"))
-    return query.limit(2)
-
-
 class DbToolConf(ToolConfAbstract):
-    """Registrations and deployments looked up in the database for each request.
+    """Registrations and deployments of the database, through the process's registration cache.
 
-    `deployment_hint` (the launch's deployment_id, set before the registration is looked up)
-    brings the deployment along in the same query.
+    `deployment_hint` (the launch's deployment_id, set before the registration is looked up) makes
+    a cached entry that lacks that deployment count as a miss.
     """
 
-    def __init__(self, session: Session):
+    def __init__(self, session: Session, cache: RegistrationCache | None = None):
         super().__init__()
         self.session = session
+        self.cache = cache
         self.deployment_hint: str | None = None
-        self._platforms: dict[tuple[str, str | None], Platform] = {}
-        self._deployments: dict[tuple[int, str], Deployment] = {}
+        self._platforms: dict[tuple[str, str | None], PlatformSnapshot] = {}
 
     # Every issuer may have several client ids (two registrations on one Moodle).
     def check_iss_has_one_client(self, iss: str) -> bool:
@@ -105,27 +92,29 @@ class DbToolConf(ToolConfAbstract):
     def find_registration_by_params(self, iss: str, client_id: str | None, *args, **kwargs) -> DbRegistration:
         return DbRegistration(self.platform(iss, client_id), self.session)
 
-    def platform(self, iss: str, client_id: str | None) -> Platform:
+    def _usable(self, platforms: list[PlatformSnapshot]) -> bool:
+        if len(platforms) != 1 or not platforms[0].enabled:
+            return False
+        if self.deployment_hint is None:
+            return True
+        deployment = platforms[0].deployment(self.deployment_hint)
+        return deployment is not None and deployment.enabled
+
+    def platform(self, iss: str, client_id: str | None) -> PlatformSnapshot:
         """The enabled platform for issuer (+ client_id), or a refusal page."""
         key = (iss, client_id)
         if key not in self._platforms:
-            params = {"iss": iss, "deployment_id": self.deployment_hint}
-            if client_id:
-                params["client_id"] = client_id
-            rows = self.session.execute(_platform_query(bool(client_id)), params).all()
-            if len(rows) != 1:
+            platforms = registry.lookup(self.session, self.cache, iss, client_id, usable=self._usable)
+            if len(platforms) != 1:
                 log.warning("LTI: no registration for issuer=%r client_id=%r", iss, client_id)
                 raise LaunchRefused(
                     403,
                     _("This LMS is not registered in TutorNet (issuer %(iss)s, client_id %(client_id)s). "
                       "Ask the TutorNet administrator to register it.", iss=iss, client_id=client_id or "—"),
                 )
-            platform, deployment = rows[0]
-            if not platform.enabled:
-                raise LaunchRefused(403, _("TutorNet is not available from this LMS: the platform was disabled by the administrator."))
-            if deployment is not None:
-                self._deployments[(platform.id, deployment.deployment_id)] = deployment
-            self._platforms[key] = platform
+            if not platforms[0].enabled:
+                raise LaunchRefused(403, platform_disabled_message())
+            self._platforms[key] = platforms[0]
         return self._platforms[key]
 
     def find_deployment(self, iss: str, deployment_id: str) -> DbDeployment:
@@ -133,9 +122,7 @@ class DbToolConf(ToolConfAbstract):
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str | None, *args, **kwargs):
         platform = self.platform(iss, client_id)
-        row = self._deployments.get((platform.id, deployment_id))
-        if row is None:
-            row = next((d for d in platform.deployments if d.deployment_id == deployment_id), None)
+        row = platform.deployment(deployment_id)
         if row is None:
             log.warning("LTI: unknown deployment %r of platform %s (%s)", deployment_id, platform.id, iss)
             raise LaunchRefused(
@@ -144,5 +131,13 @@ class DbToolConf(ToolConfAbstract):
                   "administrator to add it to the registration of %(iss)s.", deployment=deployment_id, iss=iss),
             )
         if not row.enabled:
-            raise LaunchRefused(403, _("This deployment of TutorNet was disabled by the administrator."))
+            raise LaunchRefused(403, deployment_disabled_message())
         return DbDeployment(row)
+
+
+def platform_disabled_message() -> str:
+    return _("TutorNet is not available from this LMS: the platform was disabled by the administrator.")
+
+
+def deployment_disabled_message() -> str:
+    return _("This deployment of TutorNet was disabled by the administrator.")

@@ -9,6 +9,7 @@ import time
 
 import jwt
 import pytest
+import sqlalchemy as sa
 
 from tests.lti.conftest import row_counts
 from tests.lti.platform import DROP, TestPlatform, rsa_key
@@ -227,3 +228,78 @@ def test_login_writes_nothing_and_launch_commits_once(app, lti, platform):
     assert len(commits) == 1
     assert [w for w in writes if "cache_entry" in w] and all("cache_entry" in w or w.lstrip().upper().startswith("UPDATE")
                                                               for w in writes)
+
+
+def _other_process_sets(db_session, table, **values):
+    """A write made by another process: plain SQL, which this process's registration cache never hears of."""
+    db_session.execute(sa.update(table).values(**values))
+    db_session.commit()
+
+
+def test_platform_disabled_by_another_process_is_refused_at_launch(app, lti, db_session):
+    """The process's registration cache says the platform is enabled; the launch asks the database."""
+    from lti_tool.lti.models import Platform
+
+    assert lti.launch().status_code == 303  # the registration is now cached in this process
+    auth = lti.login()  # answered from the cache
+    _other_process_sets(db_session, Platform.__table__, enabled=False)
+    before = row_counts(app)
+    token = lti.platform.sign(lti.platform.claims(nonce=auth["nonce"], sub="someone-new"))
+    response = lti.client.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+    assert response.status_code == 403
+    assert "платформа отключена администратором" in response.get_data(as_text=True)
+    assert row_counts(app) == before
+    # The refusal dropped the stale copy: the next login reads the database and is refused too.
+    assert lti.client.post("/lti/login", data={"iss": lti.platform.issuer, "login_hint": "x"}).status_code == 403
+
+
+def test_deployment_disabled_by_another_process_is_refused_at_launch(app, lti, db_session):
+    from lti_tool.lti.models import Deployment
+
+    assert lti.launch().status_code == 303
+    auth = lti.login()
+    _other_process_sets(db_session, Deployment.__table__, enabled=False)
+    before = row_counts(app)
+    token = lti.platform.sign(lti.platform.claims(nonce=auth["nonce"], sub="someone-new"))
+    response = lti.client.post("/lti/launch", data={"id_token": token, "state": auth["state"]})
+    assert response.status_code == 403
+    assert "отключено администратором" in response.get_data(as_text=True)
+    assert row_counts(app) == before
+
+
+def test_platform_enabled_by_another_process_works_at_once(app, lti, db_session):
+    """The cache only keeps yes-answers: a refusal is always read again from the database."""
+    from lti_tool.lti.models import Platform
+
+    _other_process_sets(db_session, Platform.__table__, enabled=False)
+    assert lti.client.post("/lti/login", data={"iss": lti.platform.issuer, "login_hint": "x"}).status_code == 403
+    _other_process_sets(db_session, Platform.__table__, enabled=True)
+    assert lti.launch().status_code == 303
+
+
+def test_deployment_added_by_another_process_works_at_once(app, lti, db_session, network_id):
+    from lti_tool.lti.models import Deployment, Platform
+
+    assert lti.launch().status_code == 303  # cached without the new deployment
+    platform_id = db_session.scalar(sa.select(Platform.id))
+    db_session.execute(sa.insert(Deployment).values(platform_id=platform_id, deployment_id="dep-new",
+                                                    network_id=network_id, enabled=True))
+    db_session.commit()
+    response = lti.launch(deployment_id="dep-new", sub="teacher-of-dep-new")
+    assert response.status_code == 303
+
+
+def test_cached_login_reads_nothing(app, lti):
+    """A login answered from the process's registration cache runs no SQL at all."""
+    from sqlalchemy import event
+
+    lti.login()
+    engine = app.extensions["tutornet_db"][0]
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        lti.login()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert statements == []
