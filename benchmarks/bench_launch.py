@@ -95,7 +95,7 @@ def bare_tool(jwks_url: str) -> Flask:
 
 # ---- TutorNet ----------------------------------------------------------------------------------
 
-def tutornet_tool(jwks_url: str, url: str, synchronous: str | None = None):
+def tutornet_tool(jwks_url: str, url: str, synchronous: str | None = None, pool_size: int = 10):
     from lti_tool import create_app
     from lti_tool.db import make_engine
     from lti_tool.extensions import db
@@ -106,7 +106,7 @@ def tutornet_tool(jwks_url: str, url: str, synchronous: str | None = None):
     Base.metadata.create_all(engine)
     engine.dispose()
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TOOL_BASE_URL": TOOL,
-                      "CELERY_BROKER_URL": "memory://"})
+                      "CELERY_BROKER_URL": "memory://", "DATABASE_POOL_SIZE": pool_size})
     if synchronous and url.startswith("sqlite"):  # overrides db.py's NORMAL (see docs/lti.md)
         from sqlalchemy import event
 
@@ -207,8 +207,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-launch-db-"))
     tools = {"bare pylti1p3": bare_tool(jwks_url),
              "TutorNet": tutornet_tool(jwks_url, args.database_url or f"sqlite:///{workdir / 'tutornet.db'}",
-                                       args.sqlite_synchronous)}
-    print(f"TutorNet database: {tools['TutorNet'].config['DATABASE_URL'].split('://')[0]}")
+                                       args.sqlite_synchronous, pool_size=args.concurrency)}
+    print(f"TutorNet database: {tools['TutorNet'].config['DATABASE_URL'].split('://')[0]}"
+          + ("" if not args.database_url else f", DATABASE_POOL_SIZE={args.concurrency} (one connection per request thread, "
+                                              "as a deployment sizes it to its threads)"))
     for app in tools.values():  # warm-up: imports, first key parse, users and courses created
         sequential(app, args.users, args.users)
 

@@ -55,6 +55,9 @@ def load_config() -> dict:
         # Optional shared cache (access tokens, JWKS); the database is used when unset.
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "TOOL_BASE_URL": base_url,
+        # Connections per process (PostgreSQL): at least the request threads of one process.
+        "DATABASE_POOL_SIZE": int(os.environ.get("DATABASE_POOL_SIZE", "10")),
+        "DATABASE_MAX_OVERFLOW": int(os.environ.get("DATABASE_MAX_OVERFLOW", "10")),
         "LTI_CONFIG": os.environ.get("LTI_CONFIG", str(PROJECT_ROOT / "lti_config.json")),
         "DEFAULT_LOCALE": os.environ.get("DEFAULT_LOCALE", "ru"),
         "SUPPORTED_LOCALES": ("ru", "en"),

@@ -4,6 +4,7 @@ Nothing here imports Flask: `sync/` builds its own sessions from the same functi
 """
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -48,8 +49,37 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
             cursor.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return sa.create_engine(url, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+
+
+def ping_when_idle(engine: sa.Engine, idle: float = PING_AFTER_IDLE_SECONDS) -> None:
+    """Ping a pooled connection at checkout only if it sat idle in the pool for `idle` seconds.
+
+    `pool_pre_ping` pings at every checkout: one extra round trip per request, the price of
+    a whole statement on a busy tool. A connection used a moment ago is almost surely alive; when
+    it is not (the server restarted within those seconds), that request fails and SQLAlchemy's
+    disconnect handling invalidates the rest of the pool, so the next requests reconnect.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy):
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since < idle:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # a dead connection: the pool replaces it and checks out again
+            raise sa.exc.DisconnectionError(str(exc)) from exc
 
 
 def make_session_factory(engine: sa.Engine) -> orm.sessionmaker[orm.Session]:

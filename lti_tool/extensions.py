@@ -11,11 +11,22 @@ from sqlalchemy import orm
 from .db import make_engine, make_session_factory
 
 
+def pool_options(config) -> dict:
+    """DATABASE_POOL_SIZE / DATABASE_MAX_OVERFLOW when set (size the pool to the request threads
+    of one process: a request that waits for a connection waits in an unfair queue)."""
+    options = {}
+    if config.get("DATABASE_POOL_SIZE") and not config["DATABASE_URL"].startswith("sqlite"):
+        options["pool_size"] = int(config["DATABASE_POOL_SIZE"])
+        if config.get("DATABASE_MAX_OVERFLOW") is not None:
+            options["max_overflow"] = int(config["DATABASE_MAX_OVERFLOW"])
+    return options
+
+
 class Database:
     """Per-app engine and an app-context-scoped session (`db.session`), removed at teardown."""
 
     def init_app(self, app: Flask) -> None:
-        engine = make_engine(app.config["DATABASE_URL"])
+        engine = make_engine(app.config["DATABASE_URL"], **pool_options(app.config))
         factory = make_session_factory(engine)
         # One session per app context (not per thread): a request, a CLI command or a test's
         # `with app.app_context()` each get their own, closed when that context ends.
