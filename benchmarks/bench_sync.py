@@ -20,6 +20,8 @@ import argparse
 import json
 import os
 import resource
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -150,14 +152,20 @@ def _runtime(cfg: dict):
                                         "SYNC_BATCH_SIZE": cfg["batch"], "SYNC_DRAIN_SECONDS": 3600.0}))
 
 
+def _figures(t0: float, c0: float, rows: int, rt) -> dict:
+    """Wall and CPU time (all threads of the process) of the measured part, rows done, tokens fetched."""
+    return {"seconds": time.perf_counter() - t0, "work_cpu_seconds": time.process_time() - c0, "rows": rows,
+            "token_fetches": rt.tokens.fetches}
+
+
 def roster_fast(cfg: dict) -> dict:
     from sync.roster import pull_roster
 
     rt = _runtime(cfg)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = pull_roster(rt.sessions, cfg["course_id"], rt.tokens, rt.http, rt.settings)
     assert r.status == "ok", r.error
-    return {"seconds": time.perf_counter() - t0, "rows": r.seen, "token_fetches": rt.tokens.fetches}
+    return _figures(t0, c0, r.seen, rt)
 
 
 def roster_naive(cfg: dict) -> dict:
@@ -171,7 +179,7 @@ def roster_naive(cfg: dict) -> dict:
     from sync.tokens import PlatformRef
 
     rt = _runtime(cfg)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with rt.sessions() as s:
         course = s.get(Course, cfg["course_id"])
         ref = PlatformRef.of(s.get(Platform, cfg["platform_id"]))
@@ -197,17 +205,17 @@ def roster_naive(cfg: dict) -> dict:
                 seen += 1
             s.commit()
             url = next_link(resp.headers.get("Link"))
-    return {"seconds": time.perf_counter() - t0, "rows": seen, "token_fetches": rt.tokens.fetches}
+    return _figures(t0, c0, seen, rt)
 
 
 def push_fast(cfg: dict) -> dict:
     from sync.grades import push_platform
 
     rt = _runtime(cfg)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     r = push_platform(rt.sessions, cfg["platform_id"], rt.tokens, rt.http, rt.settings)
     assert r.failed == 0 and r.retry == 0, r
-    return {"seconds": time.perf_counter() - t0, "rows": r.delivered, "token_fetches": rt.tokens.fetches}
+    return _figures(t0, c0, r.delivered, rt)
 
 
 def push_naive(cfg: dict) -> dict:
@@ -221,7 +229,7 @@ def push_naive(cfg: dict) -> dict:
     from sync.tokens import PlatformRef
 
     rt = _runtime(cfg)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     done = 0
     with rt.sessions() as s:
         ref = PlatformRef.of(s.get(Platform, cfg["platform_id"]))
@@ -243,31 +251,74 @@ def push_naive(cfg: dict) -> dict:
             row.delivered_at = utcnow()
             s.commit()
             done += row.status == "delivered"
-    return {"seconds": time.perf_counter() - t0, "rows": done, "token_fetches": rt.tokens.fetches}
+    return _figures(t0, c0, done, rt)
 
 
 PHASES = {f.__name__: f for f in (roster_fast, roster_naive, push_fast, push_naive)}
 
 
-def run_phase(name: str, cfg: dict, lms: RemoteLms, processes: int = 1) -> dict:
-    """Run a method in `processes` child processes at once; add the platform's token requests."""
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of another process so far (Linux /proc), 0 where unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_phase(name: str, cfg: dict, lms: RemoteLms, lms_pid: int, processes: int = 1) -> dict:
+    """Run a method in `processes` child processes at once; add the platform's token requests and
+    the platform process's CPU time over the phase."""
     before = lms.stats()["token_requests"]
-    t0 = time.perf_counter()
-    children = [subprocess.Popen([sys.executable, __file__, "--phase", name, "--config", json.dumps(cfg)],
-                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-                for _ in range(processes)]
+    lms_cpu = process_cpu_seconds(lms_pid)
+    spy = _spy(cfg, name, lms_pid)
+    t0, c0 = time.perf_counter(), time.process_time()
+    command = [sys.executable, __file__, "--phase", name, "--config", json.dumps(cfg)]
+    children = [subprocess.Popen(_spied(cfg, f"{name}-{i}", command), stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                for i in range(processes)]
     outs = []
     for child in children:
         stdout, stderr = child.communicate()
         if child.returncode:
             raise SystemExit(f"{name} failed:\n{stderr[-4000:]}")
-        outs.append(json.loads(stdout.strip().splitlines()[-1]))
+        outs.append(json.loads([line for line in stdout.splitlines() if line.startswith("{")][-1]))
     wall = time.perf_counter() - t0
+    lms_cpu = process_cpu_seconds(lms_pid) - lms_cpu
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
     result = outs[0] if processes == 1 else {
         "seconds": wall, "rows": sum(o["rows"] for o in outs), "peak_rss_mb": max(o["peak_rss_mb"] for o in outs),
-        "cpu_seconds": sum(o["cpu_seconds"] for o in outs), "token_fetches": sum(o["token_fetches"] for o in outs)}
+        "cpu_seconds": sum(o["cpu_seconds"] for o in outs),
+        "work_cpu_seconds": sum(o["work_cpu_seconds"] for o in outs), "token_fetches": sum(o["token_fetches"] for o in outs)}
     result["lms_token_requests"] = lms.stats()["token_requests"] - before
+    result["lms_cpu_seconds"] = lms_cpu
     return result
+
+
+def _py_spy() -> str | None:
+    """py-spy from the interpreter's own bin folder (a venv) or PATH."""
+    return shutil.which("py-spy", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+
+
+def _spy(cfg: dict, name: str, pid: int) -> subprocess.Popen | None:
+    """With --profile: sample the platform process with py-spy during the phase."""
+    folder, spy = cfg.get("profile"), _py_spy()
+    if not folder or not spy:
+        return None
+    out = Path(folder) / f"{cfg['kind']}-{name}-platform.txt"
+    return subprocess.Popen([spy, "record", "--pid", str(pid), "--format", "raw", "--output", str(out),
+                             "--rate", "250", "--gil"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _spied(cfg: dict, name: str, command: list[str]) -> list[str]:
+    """With --profile: the measured method's process runs under py-spy (all threads, CPU only)."""
+    folder, spy = cfg.get("profile"), _py_spy()
+    if not folder or not spy:
+        return command
+    out = Path(folder) / f"{cfg['kind']}-{name}.txt"
+    return [spy, "record", "--format", "raw", "--output", str(out), "--rate", "250", "--gil", "--", *command]
 
 
 # ---- orchestration ---------------------------------------------------------------------------
@@ -305,11 +356,11 @@ def run_platform(kind: str, a, server: str) -> dict:
             fast = seed_tool_side(s, lms.url, "tutornet-bench", lms_courses[0])
             naive = seed_tool_side(s, lms.url, "tutornet-bench", lms_courses[1], network_id=fast["network_id"])
         base = {"db": db, "page_size": a.page_size, "concurrency": a.concurrency, "batch": a.batch,
-                "platform_id": fast["platform_id"]}
+                "platform_id": fast["platform_id"], "kind": kind, "profile": a.profile}
         results = {}
         print(f"[{kind}] roster pulls ...", flush=True)
-        results["roster_fast"] = run_phase("roster_fast", {**base, "course_id": fast["course_id"]}, lms)
-        results["roster_naive"] = run_phase("roster_naive", {**base, "course_id": naive["course_id"]}, lms)
+        results["roster_fast"] = run_phase("roster_fast", {**base, "course_id": fast["course_id"]}, lms, proc.pid)
+        results["roster_naive"] = run_phase("roster_naive", {**base, "course_id": naive["course_id"]}, lms, proc.pid)
 
         # Completions for the first N members of the pulled course, on two line items (fresh grades each).
         n = min(a.completions, a.members)
@@ -324,12 +375,13 @@ def run_platform(kind: str, a, server: str) -> dict:
             add_outbox(s, fast["network_id"], fast["course_id"], li_naive, users[:sample], age_seconds=3600)
         cfg = {**base, "lineitems_url": f"{lms.url}/api/courses/{lms_courses[0]}/lineitems"}
         print(f"[{kind}] completion pushes ...", flush=True)
-        results["push_naive"] = run_phase("push_naive", {**cfg, "rows": sample, "line_item_id": li_naive}, lms)
+        results["push_naive"] = run_phase("push_naive", {**cfg, "rows": sample, "line_item_id": li_naive}, lms,
+                                          proc.pid)
         with sessions.begin() as s:
             add_outbox(s, fast["network_id"], fast["course_id"], li_fast, users, age_seconds=10)
         results["push_fast"] = run_phase("push_fast", {**cfg, "rows": n, "line_item_id": li_fast,
                                                        "concurrency": max(a.concurrency // a.drains, 1)},
-                                         lms, processes=a.drains)
+                                         lms, proc.pid, processes=a.drains)
         assert results["push_fast"]["rows"] == n, results["push_fast"]
         return {"results": results, "n": n, "sample": sample, "naive_members": naive_members}
     finally:
@@ -354,6 +406,9 @@ def main() -> None:
                    help="time the naive loops on N members/scores and scale (0 = full size)")
     p.add_argument("--platform", choices=("demo", "stub", "both"), default="both",
                    help="demo LMS, a minimal stub platform with the same latency, or both")
+    p.add_argument("--profile", metavar="DIR",
+                   help="sample each measured method's process and the platform with py-spy "
+                        "(collapsed stacks in DIR; pip install py-spy)")
     p.add_argument("--phase", help=argparse.SUPPRESS)
     p.add_argument("--config", help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -368,10 +423,16 @@ def main() -> None:
     if server is None:
         raise SystemExit("PostgreSQL is needed (TEST_DATABASE_URL or 127.0.0.1:5432)")
     kinds = ["demo", "stub"] if a.platform == "both" else [a.platform]
+    if a.profile:
+        a.profile = str(Path(a.profile).resolve())
+        Path(a.profile).mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
     runs = {kind: run_platform(kind, a, server) for kind in kinds}
+    load_after = os.getloadavg()
     print(f"\nlatency {a.latency_ms:g} ms per platform request; NRPS page {a.page_size}; {a.concurrency} "
-          f"requests in flight per platform in {a.drains} drain process(es); PostgreSQL tool DB; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")
+          f"requests in flight per platform in {a.drains} drain process(es); PostgreSQL tool DB; {os.cpu_count()} CPUs")
+    print("load average (1/5/15 min) before {:.2f}/{:.2f}/{:.2f}, after {:.2f}/{:.2f}/{:.2f}".format(
+        *load_before, *load_after))
     for kind, run in runs.items():
         report(kind, a, run["results"], run["n"], run["sample"], run["naive_members"])
 
@@ -389,13 +450,17 @@ def report(kind: str, a, results: dict, n: int, sample: int, naive_members: int)
     title = {"demo": "demo LMS (one Python process, SQLite)", "stub": "stub platform (no work per request)"}[kind]
     print(f"\nplatform: {title}")
     head = f"{'task':<16}{'size':<16}{'sync s':>9}{'naive s':>11}{'speed-up':>10}{'sync CPU s':>12}" \
-           f"{'sync RSS MB':>13}{'naive RSS MB':>14}{'tokens sync/naive':>19}  target"
+           f"{'ms/row':>8}{'LMS ms/row':>11}{'sync RSS MB':>13}{'naive RSS MB':>14}{'tokens sync/naive':>19}  target"
     print(head)
     print("-" * len(head))
     for task, size, fast, naive, naive_s, m, target in rows:
+        per_row = 1000 / max(fast["rows"], 1)
         print(f"{task:<16}{size:<16}{fast['seconds']:>9.2f}{m}{naive_s:>10.2f}{naive_s / fast['seconds']:>9.1f}×"
-              f"{fast['cpu_seconds']:>12.2f}{fast['peak_rss_mb']:>13.0f}{naive['peak_rss_mb']:>14.0f}"
+              f"{fast['cpu_seconds']:>12.2f}{fast['work_cpu_seconds'] * per_row:>8.2f}"
+              f"{fast['lms_cpu_seconds'] * per_row:>11.2f}{fast['peak_rss_mb']:>13.0f}{naive['peak_rss_mb']:>14.0f}"
               f"{fast['lms_token_requests']:>12}/{naive['lms_token_requests']:<6}  {target}")
+    print("sync CPU s: the whole worker process (start-up included); ms/row: CPU of the measured part per "
+          "member/score (all threads); LMS ms/row: the platform process's CPU per member/score")
     if sample != n or naive_members != a.members:
         print(f"~ naive loops timed on {naive_members} members ({results['roster_naive']['seconds']:.2f} s) and "
               f"{sample} scores ({results['push_naive']['seconds']:.2f} s), scaled linearly")

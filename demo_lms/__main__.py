@@ -1,15 +1,15 @@
 """Run the demo LMS: ``python -m demo_lms --host 127.0.0.1 --port 8000 [--tool-url URL]``.
 
 Threaded on purpose: while the tool waits on our token endpoint we fetch the tool's JWKS, and
-while we wait on the tool the tool calls our NRPS/AGS endpoints.
+while we wait on the tool the tool calls our NRPS/AGS endpoints. The server keeps connections
+alive (:mod:`demo_lms.server`), as a real LMS's web server does.
 """
 from __future__ import annotations
 
 import argparse
 
-from werkzeug.serving import run_simple
-
 from . import DEFAULTS, create_app
+from .server import make_server
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -31,7 +31,13 @@ def main(argv: list[str] | None = None) -> None:
         "DEMO_LMS_ROSTER": a.roster,
     })
     print(f"Demo LMS: {app.config['ISSUER']}/course/1  (tool: {a.tool_url}, client_id {a.client_id})")
-    run_simple(a.host, a.port, app, threaded=True, use_reloader=False)
+    server = make_server(a.host, a.port, app, access_log=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 if __name__ == "__main__":

@@ -5,8 +5,8 @@
     lms.set_faults(rules=[{"path_prefix": "/api/", "method": "POST", "status": 500, "count": 2}])
     lms.stop()
 
-The server is threaded (werkzeug ``make_server(..., threaded=True)``): the tool calls the LMS
-while the LMS waits on the tool.
+The server is threaded with keep-alive connections (:mod:`demo_lms.server`): the tool calls the
+LMS while the LMS waits on the tool.
 """
 from __future__ import annotations
 
@@ -20,9 +20,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 import requests
-from werkzeug.serving import WSGIRequestHandler, make_server
-
 from . import create_app
+from .server import make_server
 
 
 class _Dispatcher:
@@ -32,13 +31,6 @@ class _Dispatcher:
 
     def __call__(self, environ, start_response):
         return self.app(environ, start_response)
-
-
-class _QuietHandler(WSGIRequestHandler):
-    """No access log: benchmarks send tens of thousands of requests."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
 
 
 class DemoLms:
@@ -149,8 +141,7 @@ def start_demo_lms(port: int = 0, tool_base_url: str = "http://localhost:5000",
     """
     data = Path(data_dir) if data_dir else Path(tempfile.mkdtemp(prefix="demo_lms_"))
     dispatcher = _Dispatcher()
-    server = make_server(host, port, dispatcher, threaded=True,
-                         request_handler=_QuietHandler if quiet else WSGIRequestHandler)
+    server = make_server(host, port, dispatcher, access_log=not quiet)
     url = f"http://{host}:{server.server_port}"
     app = create_app({"ISSUER": url, "TOOL_BASE_URL": tool_base_url, "DEMO_LMS_DATA": str(data),
                       "CLIENT_ID": client_id, "DEPLOYMENT_ID": deployment_id, "DEMO_LMS_CONTROL": True,

@@ -25,6 +25,7 @@ from lti_tool.lti.models import Platform
 
 from .backoff import after, backoff_seconds, parse_retry_after
 from .client import MT_SCORE, PlatformClient, platform_message, push_scopes
+from .http import shared_wire
 from .lineitems import LineItemError, ensure_line_item, forget_line_item
 from .outbox import Outcome, claim, load_claimed, record, supersede_older
 from .tokens import PlatformRef, TokenError, TokenProvider
@@ -107,13 +108,21 @@ class Pusher:
         self.rng = random.Random()
         self.missing_line_items: set[tuple[int, str]] = set()
         self.clients: dict[tuple, PlatformClient] = {}
+        self.wire = shared_wire(settings["SYNC_PER_PLATFORM_CONCURRENCY"])
+        self.score_urls: dict[str, str] = {}
 
     def client(self, scopes) -> PlatformClient:
         """One client per scope set (courses of a platform may grant different AGS scopes)."""
         key = push_scopes(scopes)
         if key not in self.clients:
-            self.clients[key] = PlatformClient(self.platform, key, self.tokens, self.http, self.timeout)
+            self.clients[key] = PlatformClient(self.platform, key, self.tokens, self.http, self.timeout, self.wire)
         return self.clients[key]
+
+    def scores_url(self, lineitem_url: str) -> str:
+        url = self.score_urls.get(lineitem_url)
+        if url is None:
+            url = self.score_urls[lineitem_url] = scores_url(lineitem_url)
+        return url
 
     def backoff(self, row: dict, error: str) -> Outcome:
         s = self.settings
@@ -126,8 +135,8 @@ class Pusher:
         if blocked is not None:
             return Outcome(row["id"], "deferred", None, blocked)
         try:
-            resp = self.client(row["scopes"]).request(
-                "POST", scores_url(row["url"]), data=json.dumps(score_body(row)), headers={"Content-Type": MT_SCORE})
+            resp = self.client(row["scopes"]).send_repeatable(
+                "POST", self.scores_url(row["url"]), json.dumps(score_body(row)).encode(), MT_SCORE)
         except TokenError as exc:
             outcome = self.backoff(row, str(exc))
             self.gate.failure(outcome.next_at)
@@ -138,7 +147,8 @@ class Pusher:
             return outcome
         return self.classify(row, resp)
 
-    def classify(self, row: dict, resp: requests.Response) -> Outcome:
+    def classify(self, row: dict, resp) -> Outcome:
+        """The row's outcome from the platform's answer (a `requests.Response` or a `wire.Reply`)."""
         code = resp.status_code
         if 200 <= code < 300 or code == 409:
             self.gate.success()

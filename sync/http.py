@@ -11,9 +11,12 @@ import threading
 import requests
 from requests.adapters import HTTPAdapter
 
+from .wire import KeepAlive
+
 USER_AGENT = "TutorNet-sync/1.0"
 _lock = threading.Lock()
 _sessions: dict[tuple[int, int], requests.Session] = {}
+_wires: dict[tuple[int, int], KeepAlive] = {}
 
 
 def make_http(pool_size: int) -> requests.Session:
@@ -28,9 +31,13 @@ def make_http(pool_size: int) -> requests.Session:
     session.headers["User-Agent"] = USER_AGENT
     # Without proxy variables there is nothing to read from the environment; requests would
     # otherwise scan os.environ (and ~/.netrc) on every request — a quarter of its CPU per score.
-    if not any(k.lower().endswith("_proxy") for k in os.environ):
+    if not _proxied():
         session.trust_env = False
     return session
+
+
+def _proxied() -> bool:
+    return any(k.lower().endswith("_proxy") for k in os.environ)
 
 
 def shared_http(pool_size: int) -> requests.Session:
@@ -41,3 +48,16 @@ def shared_http(pool_size: int) -> requests.Session:
         if session is None:
             session = _sessions[key] = make_http(pool_size)
         return session
+
+
+def shared_wire(pool_size: int) -> KeepAlive | None:
+    """The process's lean keep-alive connections for score POSTs (rebuilt after a fork); None when
+    proxy variables are set (`requests` honours them, the lean client does not)."""
+    if _proxied():
+        return None
+    key = (os.getpid(), pool_size)
+    with _lock:
+        wire = _wires.get(key)
+        if wire is None:
+            wire = _wires[key] = KeepAlive(pool_size, USER_AGENT)
+        return wire
