@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+import requests
 
 from .helpers import open_link, tool_frame
 from .stack import ONLINE_URL
@@ -72,3 +73,48 @@ def test_links_that_leave_the_frame_open_a_new_window(page, stack, course_links,
     assert popup.value.url == ONLINE_URL
     assert popup.value.evaluate("window.opener") is None
     assert page.url.startswith(stack.lms_url) and frame.url.startswith(stack.tool_url)
+
+
+def _drop_frame_cookies(page, stack) -> list[str]:
+    """Make the LMS page behave like Safari or Firefox in strict mode: the tool, inside the LMS
+    frame, can set no cookie (Set-Cookie dropped from every tool response to this page, where the
+    tool only ever runs in the frame); a window of its own (another page) keeps its cookies.
+    Returns the URLs whose cookies were dropped."""
+    dropped: list[str] = []
+
+    def handle(route):
+        # Fetched outside the browser: Playwright's own route.fetch() would store the cookies in
+        # the browser context (unpartitioned), which is what this test must not do.
+        request = route.request
+        headers = {k: v for k, v in request.all_headers().items() if not k.startswith(":")}
+        response = requests.request(request.method, request.url, headers=headers, data=request.post_data_buffer,
+                                    allow_redirects=False, timeout=30)
+        kept = [(k, v) for k, v in response.raw.headers.items()
+                if k.lower() not in ("set-cookie", "content-length", "transfer-encoding", "content-encoding")]
+        if "set-cookie" in response.headers:
+            dropped.append(request.url)
+        route.fulfill(status=response.status_code, headers=dict(kept), body=response.content)
+
+    page.route(f"{stack.tool_url}/**", handle)
+    return dropped
+
+
+def test_without_cookies_in_the_frame_the_tool_opens_in_a_new_window(page, stack, course_links):
+    """The cookie check finds its probe missing, offers a new window, and the launch finishes
+    there with the teacher signed in (pylti1p3's new-window fallback, done by lti.js)."""
+    dropped = _drop_frame_cookies(page, stack)
+    page.goto(f"{stack.lms_url}/course/1")
+    page.locator(f'a[href="/course/1/view/{course_links["route"]}?as=teacher"]').click()
+    frame = page.frame_locator("iframe#tool")
+    warning = frame.get_by_text("Ваш браузер не позволяет TutorNet")
+    warning.wait_for(state="visible", timeout=20_000)
+    assert any("/lti/login" in url for url in dropped), dropped
+    with page.context.expect_page(timeout=20_000) as popup_info:
+        frame.get_by_role("button", name="Открыть в новом окне").click()
+    popup = popup_info.value
+    popup.wait_for_url(f"{stack.tool_url}/pathways/**", timeout=30_000)
+    popup.locator("main#main").wait_for(timeout=20_000)
+    assert stack.ids["teacher"]["family_name"] in popup.locator(".navbar-text").inner_text()
+    session = {c["name"]: c for c in page.context.cookies(stack.tool_url)}["tutornet_session"]
+    assert session["sameSite"] == "None" and session["secure"]
+    assert not page.js_errors
