@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 from .core import Lms
+from .fastpath import ScoreFastPath
 from .faults import Faults, install
 from .keys import PlatformKey, ToolKeyCache
 from .seed import seed, sync_seeded_tool
@@ -48,6 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         sync_seeded_tool(session, app.config)
 
     install(app, state.faults)
+    app.wsgi_app = ScoreFastPath(app.wsgi_app, state)  # score POSTs without Flask (same checks)
     from . import ags, deep_linking, nrps, oidc, registration, scores, token, ui
 
     for module in (oidc, deep_linking, token, nrps, ags, scores, registration, ui):

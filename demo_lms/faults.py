@@ -80,30 +80,42 @@ class Faults:
                 return dict(rule)
         return None
 
-    def before_request(self) -> Response | None:
-        path = request.path
+    def admit(self, method: str, path: str, rule: str | None) -> tuple[int, Any, dict[str, str]] | None:
+        """Count the request, sleep the latency, apply a fault rule; returns the injected answer
+        (status, JSON body, headers) or None to handle the request normally.
+
+        ``rule`` is the route's rule ("/api/courses/<int:course_id>/memberships"), the key of the
+        request counters; without one the path is the key."""
         if path.startswith("/_control/") or path.startswith("/static/"):
             return None
-        key = f"{request.method} {request.url_rule.rule if request.url_rule else path}"
+        key = f"{method} {rule or path}"
         with self.lock:
             self.requests[key] += 1
             latency = self.latency_ms
         if latency:
             time.sleep(latency / 1000.0)  # outside the lock: a slow request never blocks others
-        rule = self._take_rule(path, request.method) if self.rules else None
-        if rule is None:
+        found = self._take_rule(path, method) if self.rules else None
+        if found is None:
             return None
-        if rule.get("latency_ms"):
-            time.sleep(float(rule["latency_ms"]) / 1000.0)
-        if rule.get("timeout"):
-            time.sleep(float(rule["timeout"]))
-        if not rule.get("status"):
+        if found.get("latency_ms"):
+            time.sleep(float(found["latency_ms"]) / 1000.0)
+        if found.get("timeout"):
+            time.sleep(float(found["timeout"]))
+        if not found.get("status"):
             return None
-        status = int(rule["status"])
-        resp = jsonify(rule.get("body") or {"error": "injected fault", "status": status})
+        status = int(found["status"])
+        headers = {} if found.get("retry_after") is None else {"Retry-After": str(found["retry_after"])}
+        return status, found.get("body") or {"error": "injected fault", "status": status}, headers
+
+    def before_request(self) -> Response | None:
+        """Flask hook: :meth:`admit` for the current request."""
+        injected = self.admit(request.method, request.path, request.url_rule.rule if request.url_rule else None)
+        if injected is None:
+            return None
+        status, body, headers = injected
+        resp = jsonify(body)
         resp.status_code = status
-        if rule.get("retry_after") is not None:
-            resp.headers["Retry-After"] = str(rule["retry_after"])
+        resp.headers.update(headers)
         return resp
 
 

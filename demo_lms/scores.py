@@ -13,6 +13,7 @@ condition is the 409 rule (no row changed = the stored timestamp is not earlier)
 """
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime, timezone
 from typing import Any
@@ -22,7 +23,7 @@ from flask import Blueprint, Response, g, request
 from sqlalchemy import select
 
 from . import lti
-from .ags import _body, lineitem_url, load_lineitem, respond
+from .ags import lineitem_url, load_lineitem, respond
 from .core import json_error, lms
 from .models import Enrolment, Grade, LineItem, User
 from .token import require_scope
@@ -46,37 +47,43 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def incorrect(detail: str) -> Response:
-    # Moodle answers one catch-all message; the detail helps people reading our logs.
-    return json_error(400, "Incorrect score received", detail)
+SCORES_RULE = "/api/courses/<int:course_id>/lineitems/<int:li_id>/scores"
+INCORRECT = "Incorrect score received"  # Moodle answers one catch-all message
 
 
-@bp.post("/api/courses/<int:course_id>/lineitems/<int:li_id>/scores")
-@require_scope(lti.S_SCORE)
-def post_score(course_id: int, li_id: int):
-    data, err = _body(lti.MT_SCORE)
-    if err:
-        return err
+def accept_score(store, tool_id: int, course_id: int, li_id: int, content_type: str,
+                 raw: bytes) -> tuple[int, str | None, str | None]:
+    """Handle one score POST like Moodle 4.x: (status, error, description); (200, None, None) when
+    the score was stored. Plain values in and out: the Flask view and the WSGI fast path
+    (:mod:`demo_lms.fastpath`) share it."""
+    mimetype = content_type.split(";", 1)[0].strip().lower()
+    if mimetype not in (lti.MT_SCORE, "application/json"):
+        return 415, "unsupported_media_type", f"Content-Type must be {lti.MT_SCORE}"
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        return 400, "invalid_request", "body must be a JSON object"
     ts = parse_timestamp(data.get("timestamp"))
     if ts is None:
-        return incorrect("timestamp missing or not ISO 8601")
+        return 400, INCORRECT, "timestamp missing or not ISO 8601"
     if data.get("activityProgress") not in ACTIVITY:
-        return incorrect("activityProgress missing or invalid")
+        return 400, INCORRECT, "activityProgress missing or invalid"
     if data.get("gradingProgress") not in GRADING:
-        return incorrect("gradingProgress missing or invalid")
+        return 400, INCORRECT, "gradingProgress missing or invalid"
     given, maximum = data.get("scoreGiven"), data.get("scoreMaximum")
     if given is not None:
         if not _number(given) or given < 0:
-            return incorrect("scoreGiven must be a non-negative number")
+            return 400, INCORRECT, "scoreGiven must be a non-negative number"
         if not _number(maximum) or maximum <= 0:
-            return incorrect("scoreGiven requires a positive scoreMaximum")
+            return 400, INCORRECT, "scoreGiven requires a positive scoreMaximum"
     user_id = str(data.get("userId", ""))
-    store = lms().store
     li = store.cached(("lineitem", li_id), lambda s: _lineitem_owner(s, li_id))
-    if li is None or li[0] != course_id or li[1] != g.tool_id:
-        return json_error(404, "not_found", "no such line item")
+    if li is None or li[0] != course_id or li[1] != tool_id:
+        return 404, "not_found", "no such line item"
     if not user_id.isdigit() or int(user_id) not in store.cached(("gradable", course_id), lambda s: _gradable(s, course_id)):
-        return incorrect("user is not gradable in this course")
+        return 400, INCORRECT, "user is not gradable in this course"
     fully = data["gradingProgress"] == "FullyGraded"
     row = {
         "li": li_id, "user": int(user_id),
@@ -86,18 +93,28 @@ def post_score(course_id: int, li_id: int):
         "grading": data["gradingProgress"],
         # SQLite keeps naive datetimes: store UTC so the 409 comparison holds across offsets; the
         # column's own format (fixed width) makes the string comparison in SQL a time comparison.
-        "ts": _ts_to_db(ts.astimezone(timezone.utc)), "raw": data["timestamp"],
+        "ts": _ts_to_db(store, ts.astimezone(timezone.utc)), "raw": data["timestamp"],
     }
     try:
         changed = store.execute_write(_UPSERT, row)
     except sqlite3.IntegrityError:  # the line item or the user was deleted meanwhile
         store.invalidate()
         if store.cached(("lineitem", li_id), lambda s: _lineitem_owner(s, li_id)) is None:
-            return json_error(404, "not_found", "no such line item")
-        return incorrect("user is not gradable in this course")
+            return 404, "not_found", "no such line item"
+        return 400, INCORRECT, "user is not gradable in this course"
     if not changed:
-        return json_error(409, "conflict", "timestamp is not later than the stored grade's")
-    return Response(status=200)
+        return 409, "conflict", "timestamp is not later than the stored grade's"
+    return 200, None, None
+
+
+@bp.post(SCORES_RULE)
+@require_scope(lti.S_SCORE)
+def post_score(course_id: int, li_id: int):
+    status, error, description = accept_score(lms().store, g.tool_id, course_id, li_id,
+                                              request.content_type or "", request.get_data())
+    if error is None:
+        return Response(status=status)
+    return json_error(status, error, description)
 
 
 _UPSERT = (
@@ -113,11 +130,11 @@ _UPSERT = (
 )
 
 
-def _ts_to_db(value: datetime) -> str:
+def _ts_to_db(store, value: datetime) -> str:
     """The string SQLAlchemy stores for Grade.timestamp on SQLite (its DateTime bind processor)."""
     global _TS_BIND
     if _TS_BIND is None:
-        engine = lms().store.engine
+        engine = store.engine
         _TS_BIND = Grade.__table__.c.timestamp.type.dialect_impl(engine.dialect).bind_processor(engine.dialect)
     return _TS_BIND(value)
 

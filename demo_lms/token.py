@@ -76,6 +76,28 @@ def token():
     return resp
 
 
+class BearerRefused(Exception):
+    """The request's bearer token does not allow it: 401 or 403 with a WWW-Authenticate header."""
+
+    def __init__(self, status: int, error: str, description: str, challenge: str):
+        super().__init__(description)
+        self.status, self.error, self.description, self.challenge = status, error, description, challenge
+
+
+def check_bearer(store, header: str, accepted: tuple[str, ...]):
+    """The token of an ``Authorization`` header if it is valid and carries one of ``accepted``
+    scopes (a ``store.Bearer``); raises :class:`BearerRefused` otherwise."""
+    if not header[:7].lower() == "bearer ":
+        raise BearerRefused(401, "invalid_token", "Bearer token required", 'Bearer error="invalid_token"')
+    tok = store.bearer(header[7:].strip())
+    if tok is None or tok.expires < time.time():
+        raise BearerRefused(401, "invalid_token", "unknown or expired access token", 'Bearer error="invalid_token"')
+    if not any(sc in tok.scopes for sc in accepted):
+        raise BearerRefused(403, "insufficient_scope", "token lacks the scope for this endpoint",
+                            f'Bearer error="insufficient_scope", scope="{" ".join(accepted)}"')
+    return tok
+
+
 def require_scope(*accepted: str) -> Callable:
     """Decorator: a valid bearer token carrying one of ``accepted`` scopes; sets g.tool_id/g.scopes.
 
@@ -86,17 +108,10 @@ def require_scope(*accepted: str) -> Callable:
     def wrap(view: Callable) -> Callable:
         @functools.wraps(view)
         def inner(*args: Any, **kwargs: Any):
-            header = request.headers.get("Authorization", "")
-            if not header.lower().startswith("bearer "):
-                return json_error(401, "invalid_token", "Bearer token required",
-                                  WWW_Authenticate='Bearer error="invalid_token"')
-            tok = lms().store.bearer(header[7:].strip())
-            if tok is None or tok.expires < time.time():
-                return json_error(401, "invalid_token", "unknown or expired access token",
-                                  WWW_Authenticate='Bearer error="invalid_token"')
-            if not any(sc in tok.scopes for sc in accepted):
-                return json_error(403, "insufficient_scope", "token lacks the scope for this endpoint",
-                                  WWW_Authenticate=f'Bearer error="insufficient_scope", scope="{" ".join(accepted)}"')
+            try:
+                tok = check_bearer(lms().store, request.headers.get("Authorization", ""), accepted)
+            except BearerRefused as exc:
+                return json_error(exc.status, exc.error, exc.description, WWW_Authenticate=exc.challenge)
             g.tool_id, g.scopes = tok.tool_id, tok.scopes
             return view(*args, **kwargs)
 

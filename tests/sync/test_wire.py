@@ -1,0 +1,135 @@
+"""The lean keep-alive client of the score path (sync/wire.py) against a scripted loopback server:
+connections reused, chunked and close-delimited bodies, 1xx skipped, a connection the server
+dropped while idle retried only for repeatable requests, timeouts as `requests.Timeout`."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pytest
+import requests
+
+from sync.wire import KeepAlive, StaleConnection
+
+TIMEOUT = (2.0, 2.0)
+
+
+class Scripted:
+    """Answers each request on a connection with the next reply of `replies` (bytes, or None to
+    close the connection without answering); counts accepted connections."""
+
+    def __init__(self, replies: list):
+        self.replies, self.connections, self.requests = list(replies), 0, []
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self.serve, args=(conn,), daemon=True).start()
+
+    def serve(self, conn):
+        f = conn.makefile("rb")
+        while True:
+            head = []
+            while (line := f.readline()) not in (b"\r\n", b""):
+                head.append(line)
+            if not head:
+                break
+            length = next((int(h.split(b":")[1]) for h in head if h.lower().startswith(b"content-length")), 0)
+            self.requests.append((head[0], f.read(length)))
+            reply = self.replies.pop(0)
+            if reply is None:
+                break
+            if callable(reply):
+                reply(conn)
+                continue
+            conn.sendall(reply)
+            if b"Connection: close" in reply or b"Content-Length" not in reply and b"chunked" not in reply:
+                break
+        conn.close()
+
+    def stop(self):
+        self.sock.close()
+
+
+@pytest.fixture
+def scripted():
+    servers = []
+
+    def make(replies):
+        servers.append(Scripted(replies))
+        return servers[-1]
+
+    yield make
+    for s in servers:
+        s.stop()
+
+
+OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+
+
+def test_one_connection_for_many_requests_with_chunked_and_interim_answers(scripted):
+    srv = scripted([OK, b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n"
+                        b"Retry-After: 3\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", OK])
+    wire = KeepAlive(4, "test-agent")
+    first = wire.request("POST", srv.url + "/a/scores", b'{"x":1}', "Content-Type: application/json\r\n", TIMEOUT)
+    second = wire.request("POST", srv.url + "/a/scores", b"{}", "", TIMEOUT)
+    third = wire.request("GET", srv.url + "/b?c=d", b"", "", TIMEOUT)
+    assert (first.status_code, first.content) == (200, b"ok")
+    assert (second.status_code, second.text, second.headers.get("retry-after")) == (409, "hello world", "3")
+    assert third.status_code == 200 and srv.connections == 1
+    line, body = srv.requests[0]
+    assert line == b"POST /a/scores HTTP/1.1\r\n" and body == b'{"x":1}'
+    assert srv.requests[2][0] == b"GET /b?c=d HTTP/1.1\r\n"
+
+
+def test_connection_close_and_close_delimited_bodies_open_new_connections(scripted):
+    srv = scripted([b"HTTP/1.1 500 Oops\r\nConnection: close\r\nContent-Length: 4\r\n\r\noops",
+                    b"HTTP/1.0 200 OK\r\n\r\nuntil the end", OK])
+    wire = KeepAlive(4, "test-agent")
+    assert wire.request("POST", srv.url + "/s", b"1", "", TIMEOUT).reason == "Oops"
+    assert wire.request("POST", srv.url + "/s", b"2", "", TIMEOUT).content == b"until the end"
+    assert wire.request("POST", srv.url + "/s", b"3", "", TIMEOUT).status_code == 200
+    assert srv.connections == 3
+
+
+def test_idle_connection_closed_by_the_server_is_not_reused(scripted):
+    srv = scripted([OK, OK])
+    wire = KeepAlive(4, "test-agent")
+    assert wire.request("POST", srv.url + "/s", b"1", "", TIMEOUT).status_code == 200
+    srv.replies.insert(0, None)  # the server now drops the connection instead of answering
+    with pytest.raises(StaleConnection):
+        wire.request("POST", srv.url + "/s", b"2", "", TIMEOUT, repeatable=False)
+    assert isinstance(StaleConnection("x"), requests.ConnectionError)
+    assert wire.request("POST", srv.url + "/s", b"3", "", TIMEOUT).status_code == 200  # fresh connection
+
+
+def test_repeatable_request_is_sent_again_on_a_fresh_connection(scripted):
+    srv = scripted([OK, None, OK])
+    wire = KeepAlive(4, "test-agent")
+    assert wire.request("POST", srv.url + "/s", b"1", "", TIMEOUT).status_code == 200
+    again = wire.request("POST", srv.url + "/s", b"2", "", TIMEOUT, repeatable=True)
+    assert again.status_code == 200 and srv.connections == 2
+    assert [body for _, body in srv.requests] == [b"1", b"2", b"2"]
+
+
+def test_no_answer_is_a_timeout(scripted):
+    srv = scripted([lambda conn: time.sleep(1.5)])
+    wire = KeepAlive(4, "test-agent")
+    with pytest.raises(requests.Timeout):
+        wire.request("POST", srv.url + "/s", b"1", "", (1.0, 0.3))
+
+
+def test_refused_connection_is_a_connection_error():
+    sock = socket.create_server(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    with pytest.raises(requests.ConnectionError):
+        KeepAlive(1, "test-agent").request("POST", f"http://127.0.0.1:{port}/s", b"", "", TIMEOUT)
