@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from .core import Lms
+from .core import Lms, NrpsOptions
 from .fastpath import ScoreFastPath
 from .faults import Faults, install
 from .keys import PlatformKey, ToolKeyCache
@@ -27,6 +27,8 @@ DEFAULTS: dict[str, Any] = {
     "DEMO_LMS_CONTROL": False,
     "DEMO_LMS_ROSTER": None,  # JSON file of course 1's users, read when seeding a fresh database
     "JWKS_CACHE_SECONDS": 300,
+    # NRPS `differences` links (NRPS 2.0 §2.4.3); Moodle offers none, so off by default.
+    "DEMO_LMS_NRPS_DIFFERENCES": False,
 }
 
 
@@ -42,7 +44,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(cfg)
     app.json.ensure_ascii = False  # Russian names readable in JSON answers
     state = Lms(config=app.config, store=Store(data_dir), key=PlatformKey(data_dir),
-                tool_keys=ToolKeyCache(ttl=float(cfg["JWKS_CACHE_SECONDS"])), faults=Faults())
+                tool_keys=ToolKeyCache(ttl=float(cfg["JWKS_CACHE_SECONDS"])), faults=Faults(),
+                nrps=NrpsOptions(differences=bool(cfg["DEMO_LMS_NRPS_DIFFERENCES"])))
     app.extensions["demo_lms"] = state
     with state.store.write() as session:
         seed(session, app.config)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from . import lti
 from .core import lms
-from .models import Course, Enrolment, Grade, LineItem, ResourceLink, Tool
+from .models import Course, Enrolment, Grade, LineItem, MembershipChange, ResourceLink, Tool
 from .control_data import course_json, member_rows, tool_json, upsert_tool
 from .seed import add_generated_members, add_user, seed
 
@@ -46,11 +46,26 @@ def stats():
     return jsonify({**lms().faults.stats(), "jwks_fetches": lms().tool_keys.fetches})
 
 
+@bp.route("/nrps", methods=["GET", "POST"])
+def nrps_options():
+    """NRPS `differences` on/off; `forget_history` refuses every earlier `since` from now on (410)."""
+    st, b = lms(), body() if request.method == "POST" else {}
+    with st.store.read() as s:
+        last = s.scalar(select(func.max(MembershipChange.id))) or 0
+    if "differences" in b:
+        st.nrps.differences = bool(b["differences"])
+    if b.get("forget_history"):
+        st.nrps.history_floor = last
+    return jsonify({"differences": st.nrps.differences, "history_floor": st.nrps.history_floor,
+                    "last_change": last})
+
+
 @bp.post("/reset")
 def reset():
     st = lms()
     st.faults.reset()
     st.tool_keys.clear()
+    st.nrps.differences, st.nrps.history_floor = bool(st.config["DEMO_LMS_NRPS_DIFFERENCES"]), 0
     if body().get("data"):
         st.store.reset()
         with st.store.write() as s:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app, jsonify, render_template
@@ -21,12 +21,21 @@ LAUNCH_REQUEST_LIFETIME = 600
 
 
 @dataclass
+class NrpsOptions:
+    """NRPS behaviour beyond Moodle's, switched by the control API or ``--nrps-differences``."""
+
+    differences: bool = False  # send `rel="differences"` links and serve `?since=` requests
+    history_floor: int = 0  # changes up to this id are forgotten: older `since` values are refused
+
+
+@dataclass
 class Lms:
     config: dict[str, Any]
     store: Store
     key: PlatformKey
     tool_keys: ToolKeyCache
     faults: Faults
+    nrps: NrpsOptions = field(default_factory=NrpsOptions)
 
     @property
     def issuer(self) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (DDL, JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint,
+                        event)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -154,3 +155,27 @@ class UsedJti(Base):
     __tablename__ = "used_jtis"
     jti: Mapped[str] = mapped_column(String(300), primary_key=True)
     expires: Mapped[float] = mapped_column(Float)
+
+
+class MembershipChange(Base):
+    """One change of a course membership (enrolled, unenrolled, kind changed), for NRPS
+    ``differences`` (§2.4.3). Written by SQLite triggers on ``enrolments``, so every way of
+    changing a roster (control API, seeding, bulk statements) is recorded; ``id`` orders them and
+    is the ``since`` value of a differences link. ``kind`` is the kind the change left behind (the
+    old one for an unenrolment: a leaver's roles)."""
+
+    __tablename__ = "membership_changes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    course_id: Mapped[int] = mapped_column(Integer, index=True)
+    user_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+
+
+_LOG = "INSERT INTO membership_changes (course_id, user_id, kind) VALUES ({0}.course_id, {0}.user_id, {0}.kind);"
+for _ddl in (
+    f"CREATE TRIGGER IF NOT EXISTS enrolment_added AFTER INSERT ON enrolments BEGIN {_LOG.format('NEW')} END",
+    f"CREATE TRIGGER IF NOT EXISTS enrolment_removed AFTER DELETE ON enrolments BEGIN {_LOG.format('OLD')} END",
+    f"CREATE TRIGGER IF NOT EXISTS enrolment_changed AFTER UPDATE OF course_id, user_id, kind ON enrolments "
+    f"BEGIN {_LOG.format('OLD')} {_LOG.format('NEW')} END",
+):
+    event.listen(Base.metadata, "after_create", DDL(_ddl))

@@ -73,6 +73,13 @@ class DemoLms:
     def set_faults(self, rules: list[dict] | None = None, latency_ms: float = 0) -> dict:
         return self.control("POST", "faults", {"rules": rules or [], "latency_ms": latency_ms})
 
+    def set_nrps(self, differences: bool | None = None, forget_history: bool = False) -> dict:
+        """NRPS `differences` links on/off; `forget_history` makes every earlier link answer 410."""
+        fields = {"forget_history": forget_history}
+        if differences is not None:
+            fields["differences"] = differences
+        return self.control("POST", "nrps", fields)
+
     def reset(self, data: bool = False) -> dict:
         return self.control("POST", "reset", {"data": data})
 

@@ -39,8 +39,11 @@ def roster_command(course_id: int | None, queue: bool) -> None:
             click.echo(f"course {cid}: queued")
             continue
         r = pull_roster(rt.sessions, cid, rt.tokens, rt.http, rt.settings)
-        click.echo(f"course {cid}: {r.status} pages={r.pages} members={r.seen} added={r.added} "
-                   f"removed={r.removed}" + (f" error={r.error}" if r.error else ""))
+        click.echo(f"course {cid}: {r.status}{' (differences)' if r.incremental else ''} pages={r.pages} "
+                   f"members={r.seen} added={r.added} removed={r.removed} not_in_lms_roster={r.launch_only}"
+                   + (f" error={r.error}" if r.error else "")
+                   + (f" (differences refused, full pull: {r.extra['differences_refused']})"
+                      if "differences_refused" in r.extra else ""))
 
 
 @sync.command("push")
@@ -77,7 +80,8 @@ def status_command(network_id: int | None) -> None:
             click.echo(f"  failed #{f['id']} {f['source_key']} {f['user']}: {f['error']}")
         for r in roster_status(s, network_id):
             click.echo(f"roster course {r['course_id']} {r['title']}: {r['status']} members={r['members']} "
-                       f"added={r['added']} removed={r['removed']} at {r['finished_at']}"
+                       f"added={r['added']} removed={r['removed']} not_in_lms_roster={r['launch_only']} "
+                       f"incremental_next={'yes' if r['incremental_next'] else 'no'} at {r['finished_at']}"
                        + (f" error={r['error']}" if r["error"] else ""))
 
 

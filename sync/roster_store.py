@@ -76,7 +76,8 @@ _PG_ENROLLMENTS = sa.text("""
     FROM json_to_recordset(CAST(:doc AS json)) AS t(course_id integer, user_id integer, lti_roles json,
                                                     status text, source text, updated_at timestamptz)
     ON CONFLICT (course_id, user_id) DO UPDATE SET
-        lti_roles = EXCLUDED.lti_roles, status = EXCLUDED.status, updated_at = EXCLUDED.updated_at
+        lti_roles = EXCLUDED.lti_roles, status = EXCLUDED.status, source = EXCLUDED.source,
+        updated_at = EXCLUDED.updated_at
 """)
 
 
@@ -111,7 +112,10 @@ def upsert_users(session: orm.Session, issuer: str, members: list[dict]) -> list
 
 
 def upsert_enrollments(session: orm.Session, rows: list[dict]) -> None:
-    """Insert or update enrollments (roles, status, the pull's timestamp) in one statement."""
+    """Insert or update enrollments (roles, status, the pull's timestamp) in one statement.
+
+    `source` becomes "nrps" also for an enrollment a launch created: the roster has now seen the
+    member, so a later full pull that misses them may mark them deleted (see `roster.py`)."""
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
@@ -121,13 +125,14 @@ def upsert_enrollments(session: orm.Session, rows: list[dict]) -> None:
     ex = stmt.excluded
     session.connection().execute(stmt.on_conflict_do_update(
         index_elements=["course_id", "user_id"],
-        set_={"lti_roles": ex.lti_roles, "status": ex.status, "updated_at": ex.updated_at},
+        set_={"lti_roles": ex.lti_roles, "status": ex.status, "source": ex.source, "updated_at": ex.updated_at},
     ), rows)
 
 
 def upsert_page(session: orm.Session, course_id: int, network_id: int, issuer: str, members: list[dict],
-                now: datetime) -> tuple[int, int]:
-    """Upsert one page of members; returns (enrollments added or reactivated, persons ensured)."""
+                now: datetime) -> tuple[int, int, int]:
+    """Upsert one page of members; returns (enrollments added or reactivated, enrollments that
+    became deleted — a `differences` page reports leavers as Deleted —, persons ensured)."""
     users = upsert_users(session, issuer, members)
     id_of = {u["sub"]: u["id"] for u in users}
     enrollments: dict[int, dict] = {}
@@ -138,11 +143,13 @@ def upsert_page(session: orm.Session, course_id: int, network_id: int, issuer: s
         status = STATUS.get(str(m.get("status") or "Active").lower(), "active")
         enrollments[uid] = {"course_id": course_id, "user_id": uid, "lti_roles": list(m.get("roles") or []),
                             "status": status, "source": "nrps", "updated_at": now}
-    active_before = set(session.scalars(sa.select(Enrollment.user_id).where(
-        Enrollment.course_id == course_id, Enrollment.user_id.in_(list(enrollments)),
-        Enrollment.status == "active")))
+    before = dict(session.execute(sa.select(Enrollment.user_id, Enrollment.status).where(
+        Enrollment.course_id == course_id, Enrollment.user_id.in_(list(enrollments)))).all())
     rows = list(enrollments.values())
     upsert_enrollments(session, rows)
-    added = sum(1 for r in rows if r["status"] == "active" and r["user_id"] not in active_before)
-    persons = ensure_persons(session, network_id, users)
-    return added, persons
+    added = sum(1 for r in rows if r["status"] == "active" and before.get(r["user_id"]) != "active")
+    removed = sum(1 for r in rows if r["status"] == "deleted" and before.get(r["user_id"]) not in (None, "deleted"))
+    # Someone reported as gone needs no person in the network (they may never have been seen).
+    present = [u for u in users if enrollments.get(u["id"], {}).get("status") != "deleted"]
+    persons = ensure_persons(session, network_id, present)
+    return added, removed, persons

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from lti_tool.db import utcnow
 from lti_tool.lti.models import RosterSync, ScoreOutbox
-from lti_tool.tenancy.models import Course, User
+from lti_tool.tenancy.models import Course, Enrollment, User
 
 
 def outbox_counts(session: Session, network_id: int | None = None) -> dict:
@@ -32,17 +32,26 @@ def recent_failures(session: Session, network_id: int | None = None, limit: int 
 
 
 def roster_status(session: Session, network_id: int | None = None) -> list[dict]:
-    """The last roster pull of each course that has an NRPS endpoint."""
+    """The last roster pull of each course that has an NRPS endpoint, with how many enrollments
+    only launches created (`launch_only`: not in the LMS roster, e.g. a site administrator) and
+    whether the next pull is incremental (the platform gave a `differences` link)."""
     query = (sa.select(Course, RosterSync).outerjoin(RosterSync, RosterSync.course_id == Course.id)
              .where(Course.nrps_url.is_not(None)).order_by(Course.id))
     if network_id is not None:
         query = query.where(Course.network_id == network_id)
+    found = session.execute(query).all()
+    launch_only = dict(session.execute(
+        sa.select(Enrollment.course_id, sa.func.count())
+        .where(Enrollment.course_id.in_([c.id for c, _ in found]), Enrollment.source == "launch",
+               Enrollment.status != "deleted")
+        .group_by(Enrollment.course_id)).all()) if found else {}
     rows = []
-    for course, sync in session.execute(query):
+    for course, sync in found:
         rows.append({"course_id": course.id, "title": course.title or course.lti_context_id,
                      "status": sync.status if sync else "never",
                      "finished_at": sync.finished_at if sync else None,
                      "pages": sync.pages if sync else 0, "members": sync.members_seen if sync else 0,
                      "added": sync.members_added if sync else 0, "removed": sync.members_removed if sync else 0,
-                     "error": sync.last_error if sync else None})
+                     "error": sync.last_error if sync else None, "launch_only": launch_only.get(course.id, 0),
+                     "incremental_next": bool(sync and sync.differences_url)})
     return rows
