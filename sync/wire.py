@@ -23,6 +23,7 @@ from json import loads
 from urllib.parse import urlsplit
 
 import requests
+import requests.certs
 
 MAX_LINE = 65536
 MAX_HEADERS = 200
@@ -78,7 +79,8 @@ class Origin:
         host_header = host if port == default else f"{host}:{port}"
         self.fixed = f"Host: {host_header}\r\nUser-Agent: {user_agent}\r\nAccept: */*\r\n"
         self.idle: deque = deque()
-        self.tls = ssl.create_default_context() if scheme == "https" else None
+        # The CA bundle `requests` verifies with (certifi), so scores trust what tokens trust.
+        self.tls = ssl.create_default_context(cafile=requests.certs.where()) if scheme == "https" else None
 
     def connect(self, timeout: tuple[float, float]) -> "Connection":
         try:
