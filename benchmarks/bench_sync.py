@@ -10,9 +10,15 @@ fetch, then one request at a time and per-row ORM writes (ensure_person per memb
 score). `--naive-sample N` times the naive loops on N members / N scores and scales them linearly
 (marked with ~): at 20 ms a request the naive push of 5,000 scores alone takes minutes.
 
-Two platforms are measured: the demo LMS (one Python process on SQLite: its own ORM work per
-score, serialised, bounds any client) and a minimal stub with the same latency and almost no
-work per request (what the worker does when the platform scales, as Moodle's PHP workers do).
+Two platforms are measured: the demo LMS (one Python process on SQLite, on its keep-alive server,
+score POSTs through its fast path) and a minimal stub with the same latency and almost no work per
+request (what the worker does when the platform scales, as Moodle's PHP workers do).
+
+Besides wall time: the worker's CPU per member/score (process CPU of the measured part, all
+threads) and the platform process's CPU per member/score (from /proc), because on a small machine
+shared with other work CPU time compares runs better than wall time; the load average is printed
+before and after. `--profile DIR` runs each measured process under py-spy and samples the
+platform during each phase (collapsed stacks, GIL holders only).
 """
 from __future__ import annotations
 

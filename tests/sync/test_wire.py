@@ -133,3 +133,45 @@ def test_refused_connection_is_a_connection_error():
     sock.close()
     with pytest.raises(requests.ConnectionError):
         KeepAlive(1, "test-agent").request("POST", f"http://127.0.0.1:{port}/s", b"", "", TIMEOUT)
+
+
+def test_https_certificates_are_verified(tmp_path):
+    """A server with a certificate nobody vouches for is refused (scores never go to an impostor)."""
+    import datetime
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def serve():
+        conn, _ = server.accept()
+        try:
+            context.wrap_socket(conn, server_side=True).recv(1)
+        except (OSError, ssl.SSLError):
+            pass
+        conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        with pytest.raises(requests.ConnectionError, match="TLS"):
+            KeepAlive(1, "test-agent").request("POST", f"https://localhost:{port}/s", b"", "", TIMEOUT)
+    finally:
+        server.close()
