@@ -101,6 +101,39 @@ def test_provisioning_rows(app, lti, platform, network_id):
         assert db.session.scalar(sa.select(User.name)) == "Иванова М. П."
 
 
+def test_repeat_launch_updates_what_changed(app, lti, db_session):
+    """A launch into rows that all exist: what the LMS now sends replaces what was stored, a
+    deactivated membership comes back, a link placed without a target gets one; nothing else moves."""
+    assert lti.launch("Learner").status_code == 303
+    db_session.execute(sa.update(Enrollment).values(status="deleted"))
+    db_session.execute(sa.update(User).values(last_seen_at=sa.func.now() - sa.text("INTERVAL '1 hour'"))
+                       if db_session.get_bind().dialect.name == "postgresql"
+                       else sa.update(User).values(last_seen_at=None))
+    db_session.commit()
+    before = db_session.execute(sa.select(User.last_seen_at, Person.full_name).join(Person, Person.user_id == User.id)).one()
+    response = lti.launch("Instructor", name="Иванова Мария Петровна (ДОУ № 5)", email="ivanova@school.test",
+                          context={"id": "course-1", "title": "Курс тьюторов 2026", "label": "ИПОМ-2"},
+                          custom={"tutornet_kind": "survey", "tutornet_id": "5"},
+                          launch_presentation={"locale": "en"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/surveys/5")
+    db_session.expire_all()
+    user = db_session.scalar(sa.select(User))
+    assert (user.name, user.email, user.locale) == ("Иванова Мария Петровна (ДОУ № 5)", "ivanova@school.test", "en")
+    assert user.last_seen_at is not None and user.last_seen_at != before.last_seen_at
+    course = db_session.scalar(sa.select(Course))
+    assert (course.title, course.label) == ("Курс тьюторов 2026", "ИПОМ-2")
+    enrollment = db_session.scalar(sa.select(Enrollment))
+    assert (enrollment.status, enrollment.lti_roles) == ("active", [ROLE + "Instructor"])
+    link = db_session.scalar(sa.select(ResourceLink))
+    assert (link.target_kind, link.target_id) == ("survey", 5)
+    # The network's person keeps the name it was given (a methodist may have corrected it).
+    assert db_session.scalar(sa.select(Person.full_name)) == before.full_name
+    for model in (User, Course, Enrollment, ResourceLink, Person):
+        assert db_session.scalar(sa.select(sa.func.count()).select_from(model)) == 1, model
+    with lti.client.session_transaction() as sess:
+        assert sess["actor"]["roles"] == ["tutor"] and sess["actor"]["name"] == "Иванова Мария Петровна (ДОУ № 5)"
+
+
 def test_tool_side_grant_adds_a_role(app, lti):
     assert lti.launch("Learner").status_code == 303
     with lti.client.session_transaction() as sess:
