@@ -20,6 +20,17 @@ _PG_PERSONS = sa.text("""
 """)
 
 
+def among(session: Session, expr, values: list, sql_type=sa.Integer):
+    """`expr IN values` for a page of values. On PostgreSQL the values travel as one JSON document
+    (constant SQL, one parameter): a 1,000-value IN list costs about 7 ms of CPU per statement in
+    SQLAlchemy and psycopg, the document about 0.3 ms."""
+    if session.get_bind().dialect.name != "postgresql":
+        return expr.in_(values)
+    doc = sa.cast(sa.literal(json.dumps(values, ensure_ascii=False), sa.Text), sa.JSON)
+    elements = sa.func.json_array_elements_text(doc).table_valued("value")
+    return expr.in_(sa.select(sa.cast(elements.c.value, sql_type)))
+
+
 def display_name(row: dict) -> str:
     """Same rule as `User.display_name`: full name, else family+given, else email, else sub."""
     full = " ".join(p for p in (row.get("family_name"), row.get("given_name")) if p)
@@ -33,7 +44,7 @@ def ensure_persons(session: Session, network_id: int, users: list[dict]) -> int:
     """
     ids = [u["id"] for u in users]
     linked = set(session.scalars(sa.select(Person.user_id).where(Person.network_id == network_id,
-                                                                 Person.user_id.in_(ids))))
+                                                                 among(session, Person.user_id, ids))))
     missing = [u for u in users if u["id"] not in linked]
     if not missing:
         return 0
@@ -46,7 +57,7 @@ def ensure_persons(session: Session, network_id: int, users: list[dict]) -> int:
         rows = session.execute(
             sa.select(Person.id, sa.func.lower(Person.email)).where(
                 Person.network_id == network_id, Person.user_id.is_(None),
-                sa.func.lower(Person.email).in_(list(by_email)),
+                among(session, sa.func.lower(Person.email), list(by_email), sa.Text),
             ).order_by(Person.id)
         ).all()
         for person_id, email in rows:

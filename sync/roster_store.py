@@ -12,7 +12,7 @@ from lti_tool.db import utcnow
 from lti_tool.lti.models import RosterSync
 from lti_tool.tenancy.models import Enrollment, User
 
-from .people import ensure_persons
+from .people import among, ensure_persons
 
 # NRPS member status -> enrollment status.
 STATUS = {"active": "active", "inactive": "inactive", "deleted": "deleted"}
@@ -144,7 +144,7 @@ def upsert_page(session: orm.Session, course_id: int, network_id: int, issuer: s
         enrollments[uid] = {"course_id": course_id, "user_id": uid, "lti_roles": list(m.get("roles") or []),
                             "status": status, "source": "nrps", "updated_at": now}
     before = dict(session.execute(sa.select(Enrollment.user_id, Enrollment.status).where(
-        Enrollment.course_id == course_id, Enrollment.user_id.in_(list(enrollments)))).all())
+        Enrollment.course_id == course_id, among(session, Enrollment.user_id, list(enrollments)))).all())
     rows = list(enrollments.values())
     upsert_enrollments(session, rows)
     added = sum(1 for r in rows if r["status"] == "active" and before.get(r["user_id"]) != "active")
