@@ -16,6 +16,8 @@ from lti_tool.db import is_sqlite, utcnow
 from lti_tool.lti.models import Deployment, LineItem, ScoreOutbox
 from lti_tool.tenancy.models import Course, User
 
+from .db import among
+
 
 @dataclass
 class Outcome:
@@ -43,9 +45,9 @@ def claim(sessions: orm.sessionmaker, platform_id: int, now: datetime, limit: in
         # The conditions are repeated: on SQLite another process may have claimed meanwhile.
         return list(s.scalars(
             sa.update(ScoreOutbox)
-            .where(ScoreOutbox.id.in_(ids), ScoreOutbox.status == "pending", ScoreOutbox.next_attempt_at <= now)
+            .where(among(s, ScoreOutbox.id, ids), ScoreOutbox.status == "pending", ScoreOutbox.next_attempt_at <= now)
             .values(next_attempt_at=now + timedelta(seconds=lease), attempts=ScoreOutbox.attempts + 1)
-            .returning(ScoreOutbox.id)
+            .returning(ScoreOutbox.id).execution_options(synchronize_session=False)
         ))
 
 
@@ -68,7 +70,7 @@ def load_claimed(sessions: orm.sessionmaker, ids: list[int]) -> list[dict]:
                       Course.ags_scopes, o.score_given, sa.func.coalesce(o.score_maximum, LineItem.score_maximum),
                       o.activity_progress, o.grading_progress, o.comment, o.timestamp, o.attempts)
             .join(User, User.id == o.user_id).join(LineItem, LineItem.id == o.line_item_id)
-            .join(Course, Course.id == o.course_id).where(o.id.in_(ids))
+            .join(Course, Course.id == o.course_id).where(among(s, o.id, ids))
         ).all()
     keys = ("id", "line_item_id", "user_id", "sub", "url", "lineitems_url", "scopes", "score_given",
             "score_maximum", "activity_progress", "grading_progress", "comment", "timestamp", "attempts")
@@ -97,8 +99,9 @@ def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list
     with sessions.begin() as s:
         delivered = [o.id for o in outcomes if o.kind == "delivered"]
         if delivered:
-            s.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id.in_(delivered), pending)
-                      .values(status="delivered", delivered_at=now, last_error=None))
+            s.execute(sa.update(ScoreOutbox).where(among(s, ScoreOutbox.id, delivered), pending)
+                      .values(status="delivered", delivered_at=now, last_error=None)
+                      .execution_options(synchronize_session=False))
         if superseded:
             s.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id.in_(list(superseded)), pending)
                       .values(status="superseded"))

@@ -12,7 +12,8 @@ from lti_tool.db import utcnow
 from lti_tool.lti.models import RosterSync
 from lti_tool.tenancy.models import Enrollment, User
 
-from .people import among, ensure_persons
+from .db import among
+from .people import ensure_persons
 
 # NRPS member status -> enrollment status.
 STATUS = {"active": "active", "inactive": "inactive", "deleted": "deleted"}
