@@ -35,7 +35,7 @@ class PlatformClient:
                  timeout: tuple[float, float], wire: KeepAlive | None = None):
         self.platform, self.scopes, self.tokens, self.http, self.timeout = platform, tuple(scopes), tokens, http, timeout
         self.wire = wire
-        self._auth: tuple[str, str] = ("", "")  # (token, its header line)
+        self._auth: tuple[str, dict] = ("", {})  # (token, its header)
 
     def request(self, method: str, url: str, **kwargs) -> requests.Response:
         """Send with a bearer token; on 401 fetch a fresh token and send once more."""
@@ -61,8 +61,8 @@ class PlatformClient:
             token = self.tokens.token(self.platform, self.scopes)
             auth = self._auth
             if auth[0] != token:
-                auth = self._auth = (token, f"Authorization: Bearer {token}\r\n")
-            response = self.wire.request(method, url, body, f"{auth[1]}Content-Type: {content_type}\r\n",
+                auth = self._auth = (token, {"Authorization": f"Bearer {token}"})
+            response = self.wire.request(method, url, body, {**auth[1], "Content-Type": content_type},
                                          self.timeout, repeatable=True)
             if response.status_code != 401:
                 return response

@@ -51,8 +51,8 @@ def shared_http(pool_size: int) -> requests.Session:
 
 
 def shared_wire(pool_size: int) -> KeepAlive | None:
-    """The process's lean keep-alive connections for score POSTs (rebuilt after a fork); None when
-    proxy variables are set (`requests` honours them, the lean client does not)."""
+    """The process's urllib3 pools for score POSTs (rebuilt after a fork); None when proxy
+    variables are set (`requests` reads them; scores then go through it)."""
     if _proxied():
         return None
     key = (os.getpid(), pool_size)

@@ -1,5 +1,5 @@
-"""The lean keep-alive client of the score path (sync/wire.py) against a scripted loopback server:
-connections reused, chunked and close-delimited bodies, 1xx skipped, a connection the server
+"""The keep-alive client of the score path (sync/wire.py, urllib3 pools) against a scripted loopback
+server:connections reused, chunked and close-delimited bodies, 1xx skipped, a connection the server
 dropped while idle retried only for repeatable requests, timeouts as `requests.Timeout`."""
 from __future__ import annotations
 
@@ -79,9 +79,9 @@ def test_one_connection_for_many_requests_with_chunked_and_interim_answers(scrip
     srv = scripted([OK, b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n"
                         b"Retry-After: 3\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", OK])
     wire = KeepAlive(4, "test-agent")
-    first = wire.request("POST", srv.url + "/a/scores", b'{"x":1}', "Content-Type: application/json\r\n", TIMEOUT)
-    second = wire.request("POST", srv.url + "/a/scores", b"{}", "", TIMEOUT)
-    third = wire.request("GET", srv.url + "/b?c=d", b"", "", TIMEOUT)
+    first = wire.request("POST", srv.url + "/a/scores", b'{"x":1}', {"Content-Type": "application/json"}, TIMEOUT)
+    second = wire.request("POST", srv.url + "/a/scores", b"{}", {}, TIMEOUT)
+    third = wire.request("GET", srv.url + "/b?c=d", b"", {}, TIMEOUT)
     assert (first.status_code, first.content) == (200, b"ok")
     assert (second.status_code, second.text, second.headers.get("retry-after")) == (409, "hello world", "3")
     assert third.status_code == 200 and srv.connections == 1
@@ -94,28 +94,28 @@ def test_connection_close_and_close_delimited_bodies_open_new_connections(script
     srv = scripted([b"HTTP/1.1 500 Oops\r\nConnection: close\r\nContent-Length: 4\r\n\r\noops",
                     b"HTTP/1.0 200 OK\r\n\r\nuntil the end", OK])
     wire = KeepAlive(4, "test-agent")
-    assert wire.request("POST", srv.url + "/s", b"1", "", TIMEOUT).reason == "Oops"
-    assert wire.request("POST", srv.url + "/s", b"2", "", TIMEOUT).content == b"until the end"
-    assert wire.request("POST", srv.url + "/s", b"3", "", TIMEOUT).status_code == 200
+    assert wire.request("POST", srv.url + "/s", b"1", {}, TIMEOUT).reason == "Oops"
+    assert wire.request("POST", srv.url + "/s", b"2", {}, TIMEOUT).content == b"until the end"
+    assert wire.request("POST", srv.url + "/s", b"3", {}, TIMEOUT).status_code == 200
     assert srv.connections == 3
 
 
 def test_idle_connection_closed_by_the_server_is_not_reused(scripted):
     srv = scripted([OK, OK])
     wire = KeepAlive(4, "test-agent")
-    assert wire.request("POST", srv.url + "/s", b"1", "", TIMEOUT).status_code == 200
+    assert wire.request("POST", srv.url + "/s", b"1", {}, TIMEOUT).status_code == 200
     srv.replies.insert(0, None)  # the server now drops the connection instead of answering
     with pytest.raises(StaleConnection):
-        wire.request("POST", srv.url + "/s", b"2", "", TIMEOUT, repeatable=False)
+        wire.request("POST", srv.url + "/s", b"2", {}, TIMEOUT, repeatable=False)
     assert isinstance(StaleConnection("x"), requests.ConnectionError)
-    assert wire.request("POST", srv.url + "/s", b"3", "", TIMEOUT).status_code == 200  # fresh connection
+    assert wire.request("POST", srv.url + "/s", b"3", {}, TIMEOUT).status_code == 200  # fresh connection
 
 
 def test_repeatable_request_is_sent_again_on_a_fresh_connection(scripted):
     srv = scripted([OK, None, OK])
     wire = KeepAlive(4, "test-agent")
-    assert wire.request("POST", srv.url + "/s", b"1", "", TIMEOUT).status_code == 200
-    again = wire.request("POST", srv.url + "/s", b"2", "", TIMEOUT, repeatable=True)
+    assert wire.request("POST", srv.url + "/s", b"1", {}, TIMEOUT).status_code == 200
+    again = wire.request("POST", srv.url + "/s", b"2", {}, TIMEOUT, repeatable=True)
     assert again.status_code == 200 and srv.connections == 2
     assert [body for _, body in srv.requests] == [b"1", b"2", b"2"]
 
@@ -124,7 +124,7 @@ def test_no_answer_is_a_timeout(scripted):
     srv = scripted([lambda conn: time.sleep(1.5)])
     wire = KeepAlive(4, "test-agent")
     with pytest.raises(requests.Timeout):
-        wire.request("POST", srv.url + "/s", b"1", "", (1.0, 0.3))
+        wire.request("POST", srv.url + "/s", b"1", {}, (1.0, 0.3))
 
 
 def test_refused_connection_is_a_connection_error():
@@ -132,7 +132,7 @@ def test_refused_connection_is_a_connection_error():
     port = sock.getsockname()[1]
     sock.close()
     with pytest.raises(requests.ConnectionError):
-        KeepAlive(1, "test-agent").request("POST", f"http://127.0.0.1:{port}/s", b"", "", TIMEOUT)
+        KeepAlive(1, "test-agent").request("POST", f"http://127.0.0.1:{port}/s", b"", {}, TIMEOUT)
 
 
 def test_https_certificates_are_verified(tmp_path):
@@ -172,6 +172,6 @@ def test_https_certificates_are_verified(tmp_path):
     threading.Thread(target=serve, daemon=True).start()
     try:
         with pytest.raises(requests.ConnectionError, match="TLS"):
-            KeepAlive(1, "test-agent").request("POST", f"https://localhost:{port}/s", b"", "", TIMEOUT)
+            KeepAlive(1, "test-agent").request("POST", f"https://localhost:{port}/s", b"", {}, TIMEOUT)
     finally:
         server.close()
