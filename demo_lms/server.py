@@ -12,6 +12,7 @@ import sys
 from typing import Any, Callable
 
 from cheroot import wsgi
+from cheroot.workers import threadpool
 
 IDLE_SECONDS = 75.0  # like nginx's keepalive_timeout
 THREADS = 32  # requests served at once (the worker keeps 16 in flight per platform)
@@ -23,7 +24,8 @@ class DemoServer:
     def __init__(self, host: str, port: int, app: Callable, access_log: bool = False):
         self._server = wsgi.Server((host, port), _AccessLog(app) if access_log else app, numthreads=THREADS,
                                    timeout=IDLE_SECONDS, shutdown_timeout=1, server_name="demo-lms")
-        self._server.prepare()  # binds the socket
+        self._server.requests = _DaemonPool(self._server, min=THREADS, max=-1)
+        self._server.prepare()  # binds the socket, starts the threads
 
     @property
     def server_port(self) -> int:
@@ -37,6 +39,17 @@ class DemoServer:
 
     def server_close(self) -> None:
         self._server.stop()
+
+
+class _DaemonPool(threadpool.ThreadPool):
+    """cheroot's pool with daemon threads: a test or script that never stops its LMS still exits."""
+
+    def _spawn_worker(self):
+        worker = threadpool.WorkerThread(self.server)
+        worker.name = f"demo-lms {worker.name}"
+        worker.daemon = True
+        worker.start()
+        return worker
 
 
 class _AccessLog:

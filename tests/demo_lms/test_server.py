@@ -96,3 +96,17 @@ def test_stopping_the_server_ends_kept_alive_connections():
         assert f.readline() == b""  # no answer from a stopped LMS
     except OSError:
         pass  # reset: no answer either
+
+
+def test_a_process_that_never_stops_its_lms_still_exits():
+    """The server's threads are daemons: a script or test that forgets stop() does not hang."""
+    import subprocess
+    import sys
+
+    script = ("import threading, urllib.request\n"
+              "from demo_lms.server import make_server\n"
+              "srv = make_server('127.0.0.1', 0, lambda e, s: (s('200 OK', [('Content-Length', '2')]), [b'ok'])[1])\n"
+              "threading.Thread(target=srv.serve_forever, daemon=True).start()\n"
+              "print(urllib.request.urlopen(f'http://127.0.0.1:{srv.server_port}/').read().decode())\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stdout.strip()) == (0, "ok"), done.stderr
