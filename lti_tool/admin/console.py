@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..lti.models import Deployment, LineItem, Platform, RosterSync, ScoreOutbox
-from ..tenancy.models import Course, Network, User
+from ..tenancy.models import Course, Enrollment, Network, User
 
 FAILED_LIMIT = 200
 
@@ -22,6 +22,9 @@ class DeploymentRow:
     courses: int = 0
     last_roster: RosterSync | None = None
     outbox: dict[str, int] = field(default_factory=dict)
+    # Active enrollments that only launches created, in courses the worker pulls rosters of:
+    # people who open the tool but are not in the LMS roster (a site administrator, say).
+    launch_only: int = 0
 
 
 @dataclass
@@ -57,7 +60,8 @@ def overview(session: Session, network_id: int) -> list[PlatformRow]:
 def _deployment_stats(session: Session, deployment_ids: list[int]) -> dict[int, dict]:
     if not deployment_ids:
         return {}
-    stats: dict[int, dict] = {d: {"courses": 0, "last_roster": None, "outbox": {}} for d in deployment_ids}
+    stats: dict[int, dict] = {d: {"courses": 0, "last_roster": None, "outbox": {}, "launch_only": 0}
+                              for d in deployment_ids}
     course_counts = session.execute(sa.select(Course.deployment_id, sa.func.count()).where(
         Course.deployment_id.in_(deployment_ids)).group_by(Course.deployment_id))
     for dep_id, count in course_counts:
@@ -75,6 +79,13 @@ def _deployment_stats(session: Session, deployment_ids: list[int]) -> dict[int, 
         .where(Course.deployment_id.in_(deployment_ids)).group_by(Course.deployment_id, ScoreOutbox.status))
     for dep_id, status, count in outbox:
         stats[dep_id]["outbox"][status] = count
+    launch_only = session.execute(
+        sa.select(Course.deployment_id, sa.func.count()).join(Enrollment, Enrollment.course_id == Course.id)
+        .where(Course.deployment_id.in_(deployment_ids), Course.nrps_url.is_not(None),
+               Enrollment.source == "launch", Enrollment.status != "deleted")
+        .group_by(Course.deployment_id))
+    for dep_id, count in launch_only:
+        stats[dep_id]["launch_only"] = count
     return stats
 
 

@@ -13,7 +13,7 @@ from lti_tool.db import utcnow
 from lti_tool.lti.keys import all_keys, signing_key
 from lti_tool.lti.models import LineItem, Platform, RosterSync, ScoreOutbox
 from lti_tool.lti.registrations import create_platform
-from lti_tool.tenancy.models import Course, User
+from lti_tool.tenancy.models import Course, Enrollment, User
 
 JWKS = {"keys": [{"kty": "RSA", "kid": "k1", "e": "AQAB", "n": "abc"}]}
 
@@ -69,6 +69,27 @@ def test_overview_shows_own_network_only_with_sync_figures(client, auth, db_sess
     assert "ошибка: 1" in html  # grade pushes by status
     assert "успешно" in html  # last roster sync
     assert "не удалось передать" in html  # the failed pushes alert
+
+
+def test_overview_counts_people_who_launch_but_are_not_in_the_roster(client, auth, db_session):
+    """Launch-only enrollments (never in an NRPS roster, so never marked deleted by a pull) are
+    counted per deployment, in Russian with the right plural; roster members and leavers are not."""
+    nid = auth.network()
+    platform = _platform(db_session, nid)
+    course = Course(network_id=nid, deployment_id=platform.deployments[0].id, lti_context_id="c-9",
+                    title="Курс", nrps_url="https://moodle.example.org/nrps/9")
+    db_session.add(course)
+    db_session.flush()
+    for i, (source, status) in enumerate([("launch", "active"), ("launch", "active"), ("nrps", "active"),
+                                          ("launch", "deleted")]):
+        user = User(issuer=platform.issuer, sub=f"u-{i}")
+        db_session.add(user)
+        db_session.flush()
+        db_session.add(Enrollment(course_id=course.id, user_id=user.id, source=source, status=status))
+    db_session.commit()
+    auth.login(ADMIN, network_id=nid)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert "2 человека открывают TutorNet, но не входят в список участников курса в LMS" in html
 
 
 def test_disable_and_enable_platform(client, auth, db_session):
