@@ -102,6 +102,17 @@ class DatabaseCache(SharedCache):
             self.purge_expired()
         return added
 
+    def add_if_absent_parts(self, key: str, value: t.Any, ttl: int):
+        """`add_if_absent` as (INSERT … RETURNING statement, parameters) for a caller that runs it
+        as a CTE of its own statement, in its own transaction (the launch: one round trip less);
+        the CTE returns a row only if this call stored the value. None where that is not possible:
+        SQLite has no data-modifying CTEs, and outside a request there is no caller's transaction."""
+        if self.session is None or self._insert is not postgresql.insert:
+            return None
+        now = utcnow()
+        return self._add_if_absent_stmt(), {"key": key, "value": json.dumps(value),
+                                            "expires_at": now + timedelta(seconds=ttl), "now": now}
+
     def _add_if_absent_stmt(self):
         stmt = _STATEMENTS.get(self._insert)
         if stmt is None:

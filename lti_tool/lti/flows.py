@@ -109,11 +109,13 @@ def _sqlite_writers(timeout: float = 2.0):
 
 
 def _provision_and_commit_locked(message: ToolMessageLaunch):
-    result = provision(db.session, message.registration.platform, message.deployment.row, message.claims)
+    # PostgreSQL: the state's single-use mark rides in provisioning's first SELECT (a CTE).
+    mark = message.state_mark()
+    result = provision(db.session, message.registration.platform, message.deployment.row, message.claims, mark)
     if message.is_deep_link_launch() and not dispatch.can_deep_link(result.actor):
         db.session.rollback()
         raise LaunchRefused(403, _("Only tutors and methodists can place TutorNet materials in a course."))
-    message.finish()  # last statements before the commit: SQLite's write lock is held briefly
+    message.finish(state_marked=mark is not None)  # SQLite: the last statements, the write lock held briefly
     db.session.commit()
     return result
 

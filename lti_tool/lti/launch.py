@@ -26,7 +26,7 @@ from pylti1p3.session import SessionService
 from ..extensions import db
 from . import state as login_state
 from .cache import SharedLaunchDataStorage, get_cache
-from .errors import LaunchRefused
+from .errors import LaunchRefused, state_used_message
 from .platform_keys import PlatformKeyStore
 from .registry import RegistrationCache
 from .tool_config import DbToolConf
@@ -197,8 +197,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         try:
             self.login = login_state.read(current_app.config["SECRET_KEY"], state)
         except login_state.StateRefused as exc:
-            raise LaunchRefused(401, _("The launch state is unknown, expired or already used. "
-                                       "Open the activity again from your course."), str(exc)) from exc
+            raise LaunchRefused(401, state_used_message(), str(exc)) from exc
         return self
 
     def validate_jwt_format(self):
@@ -309,14 +308,24 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if self._state_marked and not cache.transactional:
             return self
         if not cache.add_if_absent(login_state.used_key(self.login), 1, STATE_TTL):
-            raise LaunchRefused(401, _("The launch state is unknown, expired or already used. "
-                                       "Open the activity again from your course."))
+            raise LaunchRefused(401, state_used_message())
         self._state_marked = True
         return self
 
-    def finish(self):
-        """The launch's last writes, in the caller's transaction: single use, deep-linking data."""
-        self.consume_state()
+    def state_mark(self):
+        """The single-use mark as (statement, parameters) for the caller to run inside its first
+        SELECT (PostgreSQL with the database cache; the caller refuses when it stored nothing),
+        or None: then `finish()` inserts it."""
+        self.validate_nonce()
+        cache = get_cache()
+        parts = getattr(cache, "add_if_absent_parts", None)
+        return parts(login_state.used_key(self.login), 1, STATE_TTL) if parts else None
+
+    def finish(self, *, state_marked: bool = False):
+        """The launch's last writes, in the caller's transaction: single use (unless the caller
+        `state_marked` it through `state_mark()`), deep-linking data."""
+        if not state_marked:
+            self.consume_state()
         if self.is_deep_link_launch():
             self._session_service.save_launch_data(self._launch_id, self._jwt["body"])
         return self
