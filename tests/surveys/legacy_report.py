@@ -10,65 +10,19 @@ touches the grouped rows, so 10,000 responses × 40 questions stay well under a 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Join
 
-from lti_tool.resource_map.models import Organization, Topic, cluster_organization
+from lti_tool.resource_map.models import Organization, Topic
 from lti_tool.surveys.answering import ordered_questions
 from lti_tool.surveys.models import CHOICE_TYPES, SCALE_TYPES, TEXT_TYPES, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+# What did not change (result types, thresholds, summaries, ranking) is the application's own.
+from lti_tool.surveys.reports import (MIN_GROUP, TEXTS_SHOWN, Bar, QuestionStats, Report, TopicNeed, _ranking,
+                                      _summary, _topic_need)
 from lti_tool.surveys.roster import Filters, response_filter, roster_size
-
-MIN_GROUP = 3  # an anonymous survey never shows a group smaller than this
-TEXTS_SHOWN = 100
-
-
-@dataclass
-class Bar:
-    label: str
-    count: int
-    share: float  # of the question's respondents
-
-
-@dataclass
-class TopicNeed:
-    topic_id: int
-    name: str
-    n: int
-    mean: float
-    need: float  # 0..1: (mean − 1)/4 for needs, (5 − mean)/4 for self-assessments
-    high_share: float  # share of ratings ≥ 4
-
-
-@dataclass
-class QuestionStats:
-    question: SurveyQuestion
-    n: int = 0
-    bars: list[Bar] = field(default_factory=list)
-    mean: float | None = None
-    median: float | None = None
-    topics: list[TopicNeed] = field(default_factory=list)
-    texts: list[str] = field(default_factory=list)
-    text_total: int = 0
-
-
-@dataclass
-class Report:
-    survey: Survey
-    filters: Filters
-    responses: int
-    roster: int
-    suppressed: bool = False
-    questions: list[QuestionStats] = field(default_factory=list)
-    topic_ranking: list[TopicNeed] = field(default_factory=list)
-    by_organization: list[tuple[str, int, list[TopicNeed]]] = field(default_factory=list)
-
-    @property
-    def rate(self) -> float | None:
-        return self.responses / self.roster if self.roster else None
 
 
 def build_report(session: Session, survey: Survey, filters: Filters = Filters()) -> Report:
@@ -172,49 +126,6 @@ def _texts(session, scope, stats) -> None:
             scope(sa.select(a.text), TEXT_TYPES + CHOICE_TYPES)
             .where(a.question_id == qid, a.option_id.is_(None), a.text.is_not(None))
             .order_by(a.response_id.desc()).limit(TEXTS_SHOWN)))
-
-
-def _summary(histogram: dict) -> tuple[int, float | None, float | None]:
-    """(n, mean, median) of a {value: count} histogram."""
-    n = sum(histogram.values())
-    if not n:
-        return 0, None, None
-    mean = sum(v * c for v, c in histogram.items()) / n
-    ordered = sorted(histogram.items())
-
-    def at(index: int) -> float:
-        seen = 0
-        for value, count in ordered:
-            seen += count
-            if index < seen:
-                return value
-        return ordered[-1][0]
-    return n, mean, (at((n - 1) // 2) + at(n // 2)) / 2
-
-
-def _topic_need(topic_id: int, name: str, by_rating: dict[int, int], kind: str) -> TopicNeed:
-    n, mean, _ = _summary(by_rating)
-    need = (5 - mean) / 4 if kind == "self_assessment" else (mean - 1) / 4
-    high = sum(c for r, c in by_rating.items() if r >= 4)
-    return TopicNeed(topic_id, name, n, mean, need, high / n)
-
-
-def _ranking(cells: list[TopicNeed], kind: str) -> list[TopicNeed]:
-    """Merge per-question topic rows (several matrices) into one ranking, most needed first."""
-    merged: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    names: dict[int, str] = {}
-    for cell in cells:
-        names[cell.topic_id] = cell.name
-        # Re-weight from the row's n and mean/high share: exact for a single matrix, a weighted mean otherwise.
-        merged[cell.topic_id]["n"] += cell.n
-        merged[cell.topic_id]["sum"] += cell.mean * cell.n
-        merged[cell.topic_id]["high"] += cell.high_share * cell.n
-    ranking = []
-    for topic_id, m in merged.items():
-        mean = m["sum"] / m["n"]
-        need = (5 - mean) / 4 if kind == "self_assessment" else (mean - 1) / 4
-        ranking.append(TopicNeed(topic_id, names[topic_id], m["n"], mean, need, m["high"] / m["n"]))
-    return sorted(ranking, key=lambda t: (-t.need, t.name))
 
 
 class OuterFirstJoin(Join):
