@@ -12,8 +12,8 @@ from .db import make_engine, make_session_factory
 
 
 def pool_options(config) -> dict:
-    """DATABASE_POOL_SIZE / DATABASE_MAX_OVERFLOW when set (size the pool to the request threads
-    of one process: a request that waits for a connection waits in an unfair queue)."""
+    """PostgreSQL's pool from DATABASE_POOL_SIZE / DATABASE_MAX_OVERFLOW (at least the request
+    threads of one process: a request that waits for a connection waits in an unfair queue)."""
     options = {}
     if config.get("DATABASE_POOL_SIZE") and not config["DATABASE_URL"].startswith("sqlite"):
         options["pool_size"] = int(config["DATABASE_POOL_SIZE"])

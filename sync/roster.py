@@ -40,6 +40,7 @@ class RosterError(Exception):
 class DifferencesRefused(RosterError):
     """The platform answered a `differences` URL with a 4xx: it will not serve changes since then."""
 
+
 DIFFERENCES_URL_MAX = 1024  # RosterSync.differences_url; a longer link is not kept (next pull is full)
 # 4xx answers that are not a refusal of the differences URL itself (credentials, rate).
 NOT_A_REFUSAL = {401, 403, 408, 429}
@@ -187,4 +188,4 @@ def _finish(sessions, course_id: int, started: datetime, result: PullResult, dif
 def launch_only_count(session: orm.Session, course_id: int) -> int:
     """Enrollments of the course that only launches created (never seen in its roster)."""
     return session.scalar(sa.select(sa.func.count()).select_from(Enrollment).where(
-        Enrollment.course_id == course_id, Enrollment.source == "launch", Enrollment.status != "deleted")) or 0
+        Enrollment.course_id == course_id, Enrollment.launch_only())) or 0

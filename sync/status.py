@@ -42,8 +42,7 @@ def roster_status(session: Session, network_id: int | None = None) -> list[dict]
     found = session.execute(query).all()
     launch_only = dict(session.execute(
         sa.select(Enrollment.course_id, sa.func.count())
-        .where(Enrollment.course_id.in_([c.id for c, _ in found]), Enrollment.source == "launch",
-               Enrollment.status != "deleted")
+        .where(Enrollment.course_id.in_([c.id for c, _ in found]), Enrollment.launch_only())
         .group_by(Enrollment.course_id)).all()) if found else {}
     rows = []
     for course, sync in found:

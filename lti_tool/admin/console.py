@@ -82,7 +82,7 @@ def _deployment_stats(session: Session, deployment_ids: list[int]) -> dict[int, 
     launch_only = session.execute(
         sa.select(Course.deployment_id, sa.func.count()).join(Enrollment, Enrollment.course_id == Course.id)
         .where(Course.deployment_id.in_(deployment_ids), Course.nrps_url.is_not(None),
-               Enrollment.source == "launch", Enrollment.status != "deleted")
+               Enrollment.launch_only())
         .group_by(Course.deployment_id))
     for dep_id, count in launch_only:
         stats[dep_id]["launch_only"] = count

@@ -41,6 +41,11 @@ class SharedCache:
         """Store only if no live entry exists; True for the one caller that stored it."""
         raise NotImplementedError
 
+    def add_if_absent_parts(self, key: str, value: t.Any, ttl: int):
+        """`add_if_absent` as (statement, parameters) that a caller runs inside its own statement
+        and transaction, or None when the backend cannot (the caller then calls `add_if_absent`)."""
+        return None
+
     def pop(self, key: str) -> t.Any | None:
         """Remove and return a live entry; concurrent callers: exactly one gets it."""
         raise NotImplementedError
@@ -67,11 +72,11 @@ class DatabaseCache(SharedCache):
         bind = engine if engine is not None else session.get_bind()
         self._insert = sqlite.insert if bind.dialect.name == "sqlite" else postgresql.insert
 
-    def _execute(self, stmt, fetch=lambda result: None):
+    def _execute(self, stmt, fetch=lambda result: None, params=None):
         if self.session is not None:
-            return fetch(self.session.execute(stmt))
+            return fetch(self.session.execute(stmt, params))
         with self.engine.begin() as conn:
-            return fetch(conn.execute(stmt))
+            return fetch(conn.execute(stmt, params))
 
     def get(self, key: str) -> t.Any | None:
         stmt = sa.select(_table.c.value).where(_table.c.key == key, _table.c.expires_at > utcnow())
@@ -90,28 +95,20 @@ class DatabaseCache(SharedCache):
     def add_if_absent(self, key: str, value: t.Any, ttl: int) -> bool:
         # An expired entry under the same key is replaced; a live one makes the insert fail.
         # The statement is built once per backend (a launch runs it every time).
-        stmt = self._add_if_absent_stmt()
-        now = utcnow()
-        params = {"key": key, "value": json.dumps(value), "expires_at": now + timedelta(seconds=ttl), "now": now}
-        if self.session is not None:
-            added = self.session.execute(stmt, params).first() is not None
-        else:
-            with self.engine.begin() as conn:
-                added = conn.execute(stmt, params).first() is not None
+        added = self._execute(self._add_if_absent_stmt(), lambda result: result.first() is not None,
+                              _add_params(key, value, ttl))
         if random.random() < self.PURGE_PROBABILITY:
             self.purge_expired()
         return added
 
     def add_if_absent_parts(self, key: str, value: t.Any, ttl: int):
-        """`add_if_absent` as (INSERT … RETURNING statement, parameters) for a caller that runs it
-        as a CTE of its own statement, in its own transaction (the launch: one round trip less);
-        the CTE returns a row only if this call stored the value. None where that is not possible:
-        SQLite has no data-modifying CTEs, and outside a request there is no caller's transaction."""
+        """The INSERT … RETURNING of `add_if_absent` and its parameters, for a caller that runs it as
+        a CTE of its own statement in its own transaction (the launch: one round trip less); the
+        CTE returns a row only if this call stored the value. None on SQLite (no data-modifying
+        CTEs) and outside a request (no caller's transaction)."""
         if self.session is None or self._insert is not postgresql.insert:
             return None
-        now = utcnow()
-        return self._add_if_absent_stmt(), {"key": key, "value": json.dumps(value),
-                                            "expires_at": now + timedelta(seconds=ttl), "now": now}
+        return self._add_if_absent_stmt(), _add_params(key, value, ttl)
 
     def _add_if_absent_stmt(self):
         stmt = _STATEMENTS.get(self._insert)
@@ -229,6 +226,11 @@ class SharedLaunchDataStorage(LaunchDataStorage[t.Any]):
     def pop_value(self, key: str) -> t.Any:
         """Atomically take a value (single-use state)."""
         return self._cache.pop(self._prepare_key(key))
+
+
+def _add_params(key: str, value: t.Any, ttl: int) -> dict:
+    now = utcnow()
+    return {"key": key, "value": json.dumps(value), "expires_at": now + timedelta(seconds=ttl), "now": now}
 
 
 def _expiry(ttl: int):

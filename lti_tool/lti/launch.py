@@ -222,7 +222,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not self._jwt["body"].get("iss") or not self.get_client_id():
             raise LaunchRefused(400, _("The launch token has no issuer or audience."))
         deployment_id = self._jwt["body"].get(CLAIM + "deployment_id")
-        if isinstance(deployment_id, str):  # loaded with the platform, in the same query
+        if isinstance(deployment_id, str):  # a cached registration without it is read again
             self._tool_config.deployment_hint = deployment_id
         return super().validate_registration()
 
@@ -317,9 +317,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         SELECT (PostgreSQL with the database cache; the caller refuses when it stored nothing),
         or None: then `finish()` inserts it."""
         self.validate_nonce()
-        cache = get_cache()
-        parts = getattr(cache, "add_if_absent_parts", None)
-        return parts(login_state.used_key(self.login), 1, STATE_TTL) if parts else None
+        return get_cache().add_if_absent_parts(login_state.used_key(self.login), 1, STATE_TTL)
 
     def finish(self, *, state_marked: bool = False):
         """The launch's last writes, in the caller's transaction: single use (unless the caller

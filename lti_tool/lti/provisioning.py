@@ -8,7 +8,7 @@ costs one SELECT and UPDATEs only what changed (last-seen times have a one-minut
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -23,8 +23,8 @@ from ..tenancy.services import GRANTABLE_ROLES, ensure_person
 from . import registry
 from .errors import LaunchRefused, state_used_message
 from .models import Deployment, LineItem, Platform, ResourceLink
-from .tool_config import deployment_disabled_message, platform_disabled_message
 from .roles import map_roles
+from .tool_config import deployment_disabled_message, platform_disabled_message
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -89,7 +89,7 @@ class _Loaded:
     granted: frozenset[str] = frozenset()
     platform_enabled: bool | None = None  # None: the platform row is gone
     deployment_enabled: bool | None = None
-    last_launch_at: object = None
+    last_launch_at: datetime | None = None
     marked: bool = False  # the state's single-use mark stored by this SELECT's CTE
 
 
@@ -124,7 +124,8 @@ def _load_query(mark_insert=None):
         marked = [sa.select(sa.func.count()).select_from(mark).scalar_subquery().label("marked")]
     return (
         sa.select(User, Person, Course, Enrollment, ResourceLink, *grants,
-                  platform.c.enabled, deployment_enabled, platform.c.last_launch_at, *marked)
+                  platform.c.enabled.label("platform_enabled"), deployment_enabled,
+                  platform.c.last_launch_at.label("last_launch_at"), *marked)
         .select_from(anchor)
         .outerjoin(platform, sa.true())
         .outerjoin(User, sa.and_(User.issuer == sa.bindparam("issuer"), User.sub == sa.bindparam("sub")))
@@ -145,13 +146,13 @@ def _load(session: Session, platform_id: int, issuer: str, sub: str, deployment,
     if mark is not None:
         params.update(mark[1])
     row = session.execute(_load_query(mark[0] if mark is not None else None), params).first()
-    n = len(GRANTABLE_ROLES)
-    granted = frozenset(role for role, flag in zip(GRANTABLE_ROLES, row[5:5 + n]) if flag)
-    platform_enabled, deployment_enabled, last_launch_at = row[5 + n:8 + n]
-    return _Loaded(row[0], row[1], row[2], row[3], row[4], granted,
-                   None if platform_enabled is None else bool(platform_enabled),
-                   None if deployment_enabled is None else bool(deployment_enabled), last_launch_at,
-                   marked=bool(row[8 + n]) if mark is not None else False)
+    values = row._mapping
+    flag = (lambda value: None if value is None else bool(value))
+    return _Loaded(row[0], row[1], row[2], row[3], row[4],
+                   granted=frozenset(role for role in GRANTABLE_ROLES if values[f"grant_{role}"]),
+                   platform_enabled=flag(values["platform_enabled"]),
+                   deployment_enabled=flag(values["deployment_enabled"]),
+                   last_launch_at=values["last_launch_at"], marked=bool(mark is not None and values["marked"]))
 
 
 def _refuse_unless_enabled(loaded: _Loaded) -> None:

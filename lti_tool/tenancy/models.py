@@ -86,6 +86,12 @@ class Enrollment(Base):
     course: Mapped[Course] = relationship(back_populates="enrollments")
     user: Mapped[User] = relationship()
 
+    @classmethod
+    def launch_only(cls):
+        """Live enrollments that only launches created: no roster pull has seen them, so pulls
+        leave them alone (shown as "not in the LMS roster")."""
+        return sa.and_(cls.source == "launch", cls.status != "deleted")
+
 
 class RoleGrant(Base):
     """A tool-side role given inside a network (a teacher made tutor or methodist)."""
