@@ -69,8 +69,11 @@ def test_teacher_answers_the_survey_sees_the_route_and_signs_up(page, stack, cou
         frame = tool_frame(page, stack, f"/events/{stack.ids['event_id']}")
         frame.get_by_text("Ваша запись отменена.").first.wait_for()
     frame.get_by_role("button", name="Записаться").click()
+    # The page posts and comes back to the same address: until the answer has loaded, the frame
+    # still shows the page before the click, so wait for the confirmation (it fails after 30 s).
     frame = tool_frame(page, stack, f"/events/{stack.ids['event_id']}")
-    assert frame.get_by_text("Вы записаны.").first.is_visible()
+    frame.get_by_text("Вы записаны.").first.wait_for(timeout=30_000)
+    assert frame.get_by_role("button", name="Отменить мою запись").count() == 1
     shot(page, "teacher-signed-up")
 
     # The events list shows it among the teacher's own sign-ups.
