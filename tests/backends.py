@@ -50,6 +50,19 @@ def redis_url() -> str | None:
     return None
 
 
+def private_redis_url(slot: int) -> str | None:
+    """The Redis server on a database number of a test module's own (`slot`), or None (skip).
+
+    `TEST_REDIS_DB_OFFSET` shifts every slot, so that two checkouts running their suites on one
+    machine do not flush each other's databases.
+    """
+    base = redis_url()
+    if base is None:
+        return None
+    db = (slot + int(os.environ.get("TEST_REDIS_DB_OFFSET", "0"))) % 16
+    return sa.make_url(base).set(database=str(db)).render_as_string(hide_password=False)
+
+
 def create_postgres_database(server_url: str) -> str:
     """Create a fresh, uniquely named database beside `server_url`'s and return its URL."""
     name = f"tutornet_test_{uuid.uuid4().hex[:12]}"

@@ -15,11 +15,6 @@ from tests import backends
 from .stack import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_stack
 
 
-def _redis_db(url: str, db: int = 13) -> str:
-    """The same Redis server on a database number of the browser tests' own."""
-    return sa.make_url(url).set(database=str(db)).render_as_string(hide_password=False)
-
-
 def _clone(server: str, template: str) -> str:
     """A fresh copy of a database that already holds the demo data (quicker reruns by hand)."""
     import uuid
@@ -69,8 +64,7 @@ def stack(chromium_path, tmp_path_factory):
     server = backends.postgres_url()
     if server is None:
         pytest.skip("PostgreSQL is not reachable (set TEST_DATABASE_URL)")
-    redis = backends.redis_url()
-    broker = _redis_db(redis) if redis else None
+    broker = backends.private_redis_url(13)
     template = os.environ.get("TUTORNET_BROWSER_TEMPLATE_DB")
     url = _clone(server, template) if template else backends.create_postgres_database(server)
     running = None

@@ -37,10 +37,9 @@ def pg_sessions():
 
 
 def redis_broker() -> str:
-    base = backends.redis_url()
-    if base is None:
+    url = backends.private_redis_url(REDIS_DB)
+    if url is None:
         pytest.skip("Redis is not reachable")
-    url = base.rsplit("/", 1)[0] + f"/{REDIS_DB}"
     redis_lib.Redis.from_url(url).flushdb()
     return url
 
