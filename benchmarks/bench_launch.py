@@ -97,10 +97,10 @@ def bare_tool(jwks_url: str) -> Flask:
 
 def tutornet_tool(jwks_url: str, url: str, synchronous: str | None = None, pool_size: int = 10):
     from lti_tool import create_app
-    from lti_tool.db import make_engine
-    from lti_tool.extensions import db
-    from lti_tool.lti.registrations import create_platform, ensure_network
+    from lti_tool.core.db import make_engine
+    from lti_tool.lti.platforms import create_platform, ensure_network
     from lti_tool.models import Base
+    from lti_tool.web.extensions import db
 
     engine = make_engine(url)
     Base.metadata.create_all(engine)

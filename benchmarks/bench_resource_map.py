@@ -25,14 +25,15 @@ os.environ.setdefault("TUTORNET_INSTANCE", tempfile.mkdtemp(prefix="tutornet-ben
 import sqlalchemy as sa  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
-from lti_tool.auth import Actor  # noqa: E402
-from lti_tool.db import make_engine  # noqa: E402
+from lti_tool.core.accounts import Network, User  # noqa: E402
+from lti_tool.core.db import make_engine  # noqa: E402
+from lti_tool.core.reference import Organization, Person  # noqa: E402
 from lti_tool.models import Base  # noqa: E402
 from lti_tool.resource_map import queries, services  # noqa: E402
 from lti_tool.resource_map.catalog import FORMS  # noqa: E402
-from lti_tool.resource_map.models import Offering, Organization, Person  # noqa: E402
+from lti_tool.resource_map.models import Offering
 from lti_tool.resource_map.search_text import refresh_search_text  # noqa: E402
-from lti_tool.tenancy.models import Network, User  # noqa: E402
+from lti_tool.web.auth import Actor  # noqa: E402
 
 
 def generate(session, orgs=300, people=1500, offerings=2000) -> tuple[int, int]:
@@ -89,7 +90,7 @@ def main() -> None:
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     try:
         with app.test_request_context("/"):
-            from lti_tool.extensions import db
+            from lti_tool.web.extensions import db
 
             started = time.perf_counter()
             network_id, year_id = generate(db.session)

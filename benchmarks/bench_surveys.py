@@ -29,18 +29,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TUTORNET_INSTANCE", tempfile.mkdtemp(prefix="tutornet-bench-"))
 
 from lti_tool import create_app  # noqa: E402
-from lti_tool.auth import METHODIST, Actor  # noqa: E402
-from lti_tool.db import make_engine, make_session_factory, utcnow  # noqa: E402
+from lti_tool.core.accounts import Network, User  # noqa: E402
+from lti_tool.core.clock import utcnow  # noqa: E402
+from lti_tool.core.db import make_engine, make_session_factory
+from lti_tool.core.reference import Organization, Person, Topic  # noqa: E402
 from lti_tool.models import Base  # noqa: E402
 from lti_tool.resource_map.catalog import SEED_TOPICS_RU  # noqa: E402
-from lti_tool.resource_map.models import Organization, Person, Topic  # noqa: E402
-from lti_tool.surveys import answering, services, tally  # noqa: E402
+from lti_tool.surveys import (  # noqa: E402
+    answering,
+    reports,  # noqa: E402
+    services,
+    tally,
+)
 from lti_tool.surveys.builder import QuestionData, add_question  # noqa: E402
 from lti_tool.surveys.models import SurveyAnswer, SurveyResponse, SurveyTally  # noqa: E402
-from lti_tool.surveys import reports  # noqa: E402
 from lti_tool.surveys.reports import build_report  # noqa: E402
+from lti_tool.web.auth import METHODIST, Actor  # noqa: E402
 from tests.surveys import legacy_report  # noqa: E402
-from lti_tool.tenancy.models import Network, User  # noqa: E402
 
 # 40 questions: what a long needs assessment looks like.
 MIX = [("topic_matrix", 1), ("single", 12), ("multiple", 8), ("likert", 10), ("number", 5),

@@ -40,11 +40,17 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lti_tool.db import make_engine, make_session_factory  # noqa: E402
+from lti_tool.core.db import make_engine, make_session_factory  # noqa: E402
 from lti_tool.models import Base  # noqa: E402
 from tests import backends  # noqa: E402
-from tests.sync.helpers import (JwksServer, add_line_item, add_outbox, make_tool_key,  # noqa: E402
-                                register_tool, seed_tool_side)
+from tests.sync.helpers import (  # noqa: E402
+    JwksServer,
+    add_line_item,
+    add_outbox,
+    make_tool_key,
+    register_tool,
+    seed_tool_side,
+)
 
 LMS_SCRIPT = """
 import sys, time
@@ -176,9 +182,10 @@ def roster_fast(cfg: dict) -> dict:
 
 def roster_naive(cfg: dict) -> dict:
     """One page at a time, then per member: look up/insert the user, the enrollment, the person."""
+    from lti_tool.core.accounts import User
+    from lti_tool.core.courses import Course, Enrollment
+    from lti_tool.core.people import ensure_person
     from lti_tool.lti.models import Platform
-    from lti_tool.tenancy.models import Course, Enrollment, User
-    from lti_tool.tenancy.services import ensure_person
     from sync.client import NRPS_SCOPE
     from sync.links import next_link
     from sync.roster import with_limit
@@ -226,9 +233,10 @@ def push_fast(cfg: dict) -> dict:
 
 def push_naive(cfg: dict) -> dict:
     """One token, then per row: POST the score, update the row through the ORM, commit."""
-    from lti_tool.db import utcnow
-    from lti_tool.lti.models import Platform, ScoreOutbox
-    from lti_tool.tenancy.models import User
+    from lti_tool.core.accounts import User
+    from lti_tool.core.clock import utcnow
+    from lti_tool.core.grades import ScoreOutbox
+    from lti_tool.lti.models import Platform
     from sync.client import MT_SCORE, PlatformClient, push_scopes
     from sync.grades import score_body, scores_url
     from sync.lineitems import ensure_line_item
@@ -371,7 +379,7 @@ def run_platform(kind: str, a, server: str) -> dict:
         # Completions for the first N members of the pulled course, on two line items (fresh grades each).
         n = min(a.completions, a.members)
         sample = min(a.naive_sample or n, n)
-        from lti_tool.tenancy.models import Enrollment
+        from lti_tool.core.courses import Enrollment
 
         with sessions.begin() as s:
             users = list(s.scalars(sa.select(Enrollment.user_id).where(Enrollment.course_id == fast["course_id"])

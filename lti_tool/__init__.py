@@ -1,15 +1,10 @@
 """TutorNet: an LTI 1.3 tool for municipal networks of teacher tutors."""
 from __future__ import annotations
 
-import importlib
-
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .config import PROJECT_ROOT, load_config
-
-# Domain areas, each a package with `routes.bp` (and optionally `cli.commands`).
-AREAS = ("lti", "home", "admin", "resource_map", "surveys", "pathways", "events", "reports", "commission")
+from .core.config import PROJECT_ROOT, load_config
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -29,8 +24,11 @@ def create_app(config: dict | None = None) -> Flask:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
 
-    from . import cli, errors, health, i18n, web
-    from .extensions import babel, csrf, db
+    # The areas are imported here, not at module level: the sync worker imports `lti_tool.core`
+    # and must not load every view of the web app with it.
+    from . import cli, health
+    from .web import errors, i18n, pages
+    from .web.extensions import babel, csrf, db
 
     db.init_app(app)
     csrf.init_app(app)
@@ -40,25 +38,52 @@ def create_app(config: dict | None = None) -> Flask:
         default_translation_directories=";".join(i18n.translation_directories()),
     )
     errors.register_error_handlers(app)
-    web.init_app(app)
+    pages.init_app(app)
     app.register_blueprint(health.bp)
     cli.init_app(app)
-    for area in AREAS:
-        module = importlib.import_module(f".{area}.routes", __name__)
-        app.register_blueprint(module.bp)
-        try:
-            area_cli = importlib.import_module(f".{area}.cli", __name__)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.{area}.cli":
-                raise
-        else:
-            for command in area_cli.commands:
-                app.cli.add_command(command)
-    # The sync worker is not an area of the web app, but its CLI (`flask sync …`) runs here.
+    _register_areas(app)
+    return app
+
+
+def _register_areas(app: Flask) -> None:
+    """Each area's blueprint, command-line group, deep-linking placements and signal receivers.
+
+    A new area adds its lines here (see docs/DEVELOPING.md, "Where new code goes").
+    """
     from sync.cli import sync as sync_cli
 
-    app.cli.add_command(sync_cli)
-    return app
+    from . import demo_data
+    from .admin.routes import bp as admin_bp
+    from .commission.routes import bp as commission_bp
+    from .events.placements import PLACEMENTS as EVENT_PLACEMENTS
+    from .events.routes import bp as events_bp
+    from .home.routes import bp as home_bp
+    from .lti.cli import lti as lti_cli
+    from .lti.routes import bp as lti_bp
+    from .pathways import hooks as pathways_hooks
+    from .pathways.placements import PLACEMENTS as ROUTE_PLACEMENTS
+    from .pathways.routes import bp as pathways_bp
+    from .reports.placements import PLACEMENTS as DASHBOARD_PLACEMENTS
+    from .reports.routes import bp as reports_bp
+    from .resource_map.placements import PLACEMENTS as MAP_PLACEMENTS
+    from .resource_map.routes import bp as resource_map_bp
+    from .surveys.placements import PLACEMENTS as SURVEY_PLACEMENTS
+    from .surveys.routes import bp as surveys_bp
+    from .web import placements
+
+    for bp in (lti_bp, home_bp, admin_bp, resource_map_bp, surveys_bp, pathways_bp, events_bp, reports_bp,
+               commission_bp):
+        app.register_blueprint(bp)
+    # `flask lti …`, `flask demo …`, and the sync worker's `flask sync …` (it is not an area of
+    # the web app, but its commands run here).
+    for group in (lti_cli, demo_data.demo, sync_cli):
+        app.cli.add_command(group)
+    # The deep-linking picker lists the kinds in this order.
+    for area_placements in (SURVEY_PLACEMENTS, EVENT_PLACEMENTS, MAP_PLACEMENTS, ROUTE_PLACEMENTS,
+                            DASHBOARD_PLACEMENTS):
+        placements.register(app, area_placements)
+    # Cross-area reactions: an event completion closes the matching route steps.
+    pathways_hooks.connect_signals()
 
 
 def _cookie_settings(config: dict) -> dict:

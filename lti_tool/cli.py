@@ -7,7 +7,7 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from .config import PROJECT_ROOT
+from .core.config import PROJECT_ROOT
 
 db_cli = AppGroup("db", help="Database schema migrations (Alembic).")
 

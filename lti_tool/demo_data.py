@@ -1,28 +1,36 @@
-"""`flask demo load`: a demo network with every area's demo data, loadable again without harm.
+"""`flask demo …`: a demo network with every area's demo data, and its roster for the demo LMS.
 
-Each area may expose `load_demo(session, network_id, rng)` in `lti_tool/<area>/demo.py`; they run in
-the order below (later areas use earlier ones' rows). A marker per area in the shared key-value
+`flask demo load` runs each area's `load_demo(session, network_id, rng)` in the order of
+`DEMO_LOADERS` (later areas use earlier ones' rows). A marker per area in the shared key-value
 store (`CacheEntry`) records what is loaded, so a second run skips it.
 """
 from __future__ import annotations
 
-import importlib
+import json
 import random
 from datetime import timedelta
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .db import utcnow
-from .extensions import db
-from .lti.models import CacheEntry
-from .tenancy.models import Network
+from .core.accounts import Network
+from .core.cache import CacheEntry
+from .core.clock import utcnow
+from .demo_roster import roster_rows
+from .events.demo import load_demo as load_events
+from .pathways.demo import load_demo as load_pathways
+from .resource_map.demo import load_demo as load_resource_map
+from .surveys.demo import load_demo as load_surveys
+from .web.extensions import db
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Ассоциация муниципальных сетевых тьюторов (демо)"
-DEMO_AREAS = ("resource_map", "surveys", "events", "pathways", "reports")
+# (area, loader), in loading order: routes use events and surveys, which use the resource map.
+DEMO_LOADERS = (("resource_map", load_resource_map), ("surveys", load_surveys), ("events", load_events),
+                ("pathways", load_pathways))
 SEED = 2025
 
 demo = AppGroup("demo", help="Demo data for trying TutorNet out.")
@@ -42,18 +50,12 @@ def load_all(session, echo=print) -> Network:
     """Load every area's demo data that is not loaded yet; each area commits on its own."""
     network = ensure_demo_network(session)
     session.commit()
-    for area in DEMO_AREAS:
-        try:
-            module = importlib.import_module(f"lti_tool.{area}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lti_tool.{area}.demo":
-                raise
-            continue
+    for area, load_demo in DEMO_LOADERS:
         marker = f"demo:{network.id}:{area}"
         if session.get(CacheEntry, marker) is not None:
             echo(f"{area}: already loaded")
             continue
-        module.load_demo(session, network.id, random.Random(f"{SEED}:{area}"))
+        load_demo(session, network.id, random.Random(f"{SEED}:{area}"))
         session.add(CacheEntry(key=marker, value="loaded", expires_at=utcnow() + timedelta(days=365 * 100)))
         session.commit()
         echo(f"{area}: loaded")
@@ -64,15 +66,24 @@ def load_all(session, echo=print) -> Network:
 @with_appcontext
 def load_command() -> None:
     """Create (or reuse) the demo network and load each area's demo data once."""
-    # Services translate their messages; lti_tool.i18n.select_locale reads the session, which
+    # Services translate their messages; lti_tool.web.i18n.select_locale reads the session, which
     # needs a request context, so the command runs inside one (default locale).
     with current_app.test_request_context("/"):
         network = load_all(db.session, echo=click.echo)
     click.echo(f"Demo network «{network.name}» (slug {network.slug}, id {network.id}) is ready.")
 
 
-from .demo_roster import roster_command  # noqa: E402  (`flask demo roster PATH`, for the demo LMS)
-
-demo.add_command(roster_command)
-
-commands = [demo]
+@demo.command("roster")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def roster_command(path: str) -> None:
+    """Write the demo network's people as a demo LMS roster file (JSON), after `flask demo load`."""
+    network = db.session.scalar(sa.select(Network).where(Network.slug == DEMO_SLUG))
+    if network is None:
+        raise click.ClickException("No demo network: run `flask demo load` first.")
+    rows = roster_rows(db.session, network.id)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    kinds = {k: sum(r["kind"] == k for r in rows) for k in ("instructor", "methodist", "learner")}
+    click.echo(f"{path}: {len(rows)} people ({kinds['instructor']} tutors, {kinds['methodist']} methodist, "
+               f"{kinds['learner']} teachers)")

@@ -1,8 +1,8 @@
-"""`flask demo roster PATH`: the demo network's people as a roster file for the demo LMS.
+"""The demo network's people as a roster file for the demo LMS (`flask demo roster PATH`).
 
 The demo LMS never imports the tool; it reads this JSON file when seeding a fresh database
 (`python -m demo_lms --roster PATH`), like an LMS's bulk user upload. Emails are the persons'
-own, so each launch is matched to its person (`tenancy.services.ensure_person`) and lands on
+own, so each launch is matched to its person (`lti_tool.core.people.ensure_person`) and lands on
 their survey answers, route and sign-ups.
 
 Order matters: the demo LMS enrols users in file order and "launch as teacher / tutor" picks the
@@ -10,16 +10,11 @@ first one of the kind, so people with the most demo data come first.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import click
 import sqlalchemy as sa
-from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
+from .core.reference import Person
 from .models import Base
-from .resource_map.models import Person
 
 # The network's methodist is not a Person of the demo data; the same one as the demo LMS's own.
 METHODIST = {"given_name": "Людмила Викторовна", "family_name": "Горбунова",
@@ -70,23 +65,3 @@ def roster_rows(session: Session, network_id: int) -> list[dict[str, str]]:
                 given, family = split_name(person.full_name)
                 rows.append({"given_name": given, "family_name": family, "email": person.email, "kind": kind})
     return rows
-
-
-@click.command("roster")
-@click.argument("path", type=click.Path(dir_okay=False, writable=True))
-@with_appcontext
-def roster_command(path: str) -> None:
-    """Write the demo network's people as a demo LMS roster file (JSON), after `flask demo load`."""
-    from .demo_data import DEMO_SLUG
-    from .extensions import db
-    from .tenancy.models import Network
-
-    network = db.session.scalar(sa.select(Network).where(Network.slug == DEMO_SLUG))
-    if network is None:
-        raise click.ClickException("No demo network: run `flask demo load` first.")
-    rows = roster_rows(db.session, network.id)
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
-    kinds = {k: sum(r["kind"] == k for r in rows) for k in ("instructor", "methodist", "learner")}
-    click.echo(f"{path}: {len(rows)} people ({kinds['instructor']} tutors, {kinds['methodist']} methodist, "
-               f"{kinds['learner']} teachers)")

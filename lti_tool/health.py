@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 from kombu import Connection
 
-from .extensions import db
+from .web.extensions import db
 
 bp = Blueprint("health", __name__)
 

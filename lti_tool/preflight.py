@@ -9,8 +9,8 @@ import sys
 
 import sqlalchemy as sa
 
-from .config import load_config
-from .db import make_engine
+from .core.config import load_config
+from .core.db import make_engine
 from .health import check_broker, check_database, one_line
 
 

@@ -1,7 +1,7 @@
 """Message catalogues per area: extract, update, compile and check (`python -m lti_tool.translations_tool`).
 
-Each area owns `lti_tool/<area>/translations/ru/LC_MESSAGES/messages.po` (the core pages own
-`lti_tool/translations/`), so areas never edit one shared file; Flask-Babel merges them at run
+Each area owns `lti_tool/<area>/translations/ru/LC_MESSAGES/messages.po` (the shared pages and
+plumbing — `lti_tool/web/`, the start page, error pages, the layout — own `lti_tool/translations/`), so areas never edit one shared file; Flask-Babel merges them at run
 time. Source strings are English; English needs no catalogue. The install step compiles.
 """
 from __future__ import annotations
@@ -15,21 +15,23 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from .config import PROJECT_ROOT
+from .core.config import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "lti_tool"
 TEMPLATES = PROJECT_ROOT / "templates"
 LOCALES = ("ru",)
 CORE_TEMPLATE_DIRS = ("errors", "home")
+# Packages whose strings live in the shared catalogue (`lti_tool.core` has none: it imports no Flask).
+SHARED_PACKAGES = ("core", "web", "home")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
             "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def areas() -> list[str]:
-    """'core' plus every area package that has a translations folder or templates."""
+    """'core' (the shared catalogue) plus every area package that has a translations folder or templates."""
     names = ["core"]
     for path in sorted(PACKAGE.iterdir()):
-        if path.is_dir() and (path / "__init__.py").exists() and path.name not in {"home"}:
+        if path.is_dir() and (path / "__init__.py").exists() and path.name not in SHARED_PACKAGES:
             names.append(path.name)
     return names
 
@@ -59,7 +61,8 @@ def extract(area: str) -> Catalog:
     catalog = Catalog(project="TutorNet", charset="utf-8")
     if area == "core":
         _extract_dir(PACKAGE, "python", catalog, only_top=True)
-        _extract_dir(PACKAGE / "home", "python", catalog)
+        for name in SHARED_PACKAGES:
+            _extract_dir(PACKAGE / name, "python", catalog)
         for name in CORE_TEMPLATE_DIRS:
             _extract_dir(TEMPLATES / name, "jinja2", catalog)
         for template in TEMPLATES.glob("*.html"):

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from lti_tool.config import load_config
-from lti_tool.db import make_engine
+from lti_tool.core.config import load_config
+from lti_tool.core.db import make_engine
 from lti_tool.models import Base
 
 config = context.config

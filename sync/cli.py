@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from lti_tool.db import utcnow
-from lti_tool.tenancy.models import Course
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Course
 
 from .grades import push_platform
 from .outbox import due_platforms, retry_failed
@@ -92,6 +92,3 @@ def retry_command(network_id: int) -> None:
     rt = _runtime()
     with rt.sessions.begin() as s:
         click.echo(f"{retry_failed(s, network_id)} scores queued again")
-
-
-commands = [sync]

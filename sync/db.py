@@ -12,7 +12,7 @@ import threading
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from lti_tool.db import make_engine, make_session_factory
+from lti_tool.core.db import make_engine, make_session_factory
 
 _lock = threading.Lock()
 _factories: dict[tuple[int, str], orm.sessionmaker] = {}

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from sqlalchemy import orm
 
-from lti_tool.db import utcnow
+from lti_tool.core.clock import utcnow
 from lti_tool.lti.models import Platform
 
 from .backoff import after, backoff_seconds, parse_retry_after

@@ -15,8 +15,10 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from lti_tool.db import is_sqlite, utcnow
-from lti_tool.lti.models import LineItem, ResourceLink
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import ResourceLink
+from lti_tool.core.db import is_sqlite
+from lti_tool.core.grades import LineItem
 
 from .backoff import parse_retry_after
 from .client import MT_LINEITEM, MT_LINEITEMS, PlatformClient, platform_message

@@ -12,9 +12,12 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from lti_tool.db import is_sqlite, utcnow
-from lti_tool.lti.models import Deployment, LineItem, ScoreOutbox
-from lti_tool.tenancy.models import Course, User
+from lti_tool.core.accounts import User
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Course
+from lti_tool.core.db import is_sqlite
+from lti_tool.core.grades import LineItem, ScoreOutbox
+from lti_tool.lti.models import Deployment
 
 from .db import among
 

@@ -11,7 +11,7 @@ import json
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from lti_tool.resource_map.models import Person
+from lti_tool.core.reference import Person
 
 from .db import among
 

@@ -23,9 +23,9 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from lti_tool.db import utcnow
-from lti_tool.lti.models import Deployment, Platform, RosterSync
-from lti_tool.tenancy.models import Course, Enrollment
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Course, Enrollment, RosterSync
+from lti_tool.lti.models import Deployment, Platform
 
 from .client import MT_MEMBERSHIPS, NRPS_SCOPE, PlatformClient, platform_message
 from .links import parse_links

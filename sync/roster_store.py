@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lti_tool.db import utcnow
-from lti_tool.lti.models import RosterSync
-from lti_tool.tenancy.models import Enrollment, User
+from lti_tool.core.accounts import User
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Enrollment, RosterSync
 
 from .db import among
 from .people import ensure_persons

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import requests
 from sqlalchemy import orm
 
-from lti_tool.lti.cache import SharedCache, make_cache
+from lti_tool.core.cache import SharedCache, make_cache
 
 from .db import session_factory
 from .http import shared_http

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from lti_tool.config import load_config
+from lti_tool.core.config import load_config
 
 DEFAULTS = {
     # Requests in flight per platform (one registration's LMS), across the threads of one task.

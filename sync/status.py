@@ -4,9 +4,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from lti_tool.db import utcnow
-from lti_tool.lti.models import RosterSync, ScoreOutbox
-from lti_tool.tenancy.models import Course, Enrollment, User
+from lti_tool.core.accounts import User
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Course, Enrollment, RosterSync
+from lti_tool.core.grades import ScoreOutbox
 
 
 def outbox_counts(session: Session, network_id: int | None = None) -> dict:

@@ -6,9 +6,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from lti_tool.db import utcnow
-from lti_tool.lti.models import RosterSync
-from lti_tool.tenancy.models import Course
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Course, RosterSync
 
 from .celery_app import celery
 from .grades import push_platform

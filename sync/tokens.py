@@ -18,9 +18,9 @@ import jwt
 import requests
 from sqlalchemy import orm
 
-from lti_tool.lti.cache import SharedCache
-from lti_tool.lti.keys import signing_key
+from lti_tool.core.cache import SharedCache
 from lti_tool.lti.models import Platform
+from lti_tool.lti.tool_keys import signing_key
 
 JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_LIFETIME = 300

@@ -15,10 +15,10 @@ import sqlalchemy as sa
 os.environ.setdefault("TUTORNET_INSTANCE", tempfile.mkdtemp(prefix="tutornet-test-instance-"))
 
 from lti_tool import create_app  # noqa: E402
-from lti_tool.auth import ADMIN, METHODIST, TEACHER, TUTOR, Actor  # noqa: E402
-from lti_tool.db import make_engine  # noqa: E402
+from lti_tool.core.accounts import Network, User  # noqa: E402
+from lti_tool.core.db import make_engine  # noqa: E402
 from lti_tool.models import Base  # noqa: E402
-from lti_tool.tenancy.models import Network, User  # noqa: E402
+from lti_tool.web.auth import ADMIN, METHODIST, TEACHER, TUTOR, Actor  # noqa: E402
 from tests import backends  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -123,7 +123,7 @@ def db_session(app):
     """
     twin = create_app(dict(app.config))
     with twin.app_context():
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         yield db.session
     twin.extensions["tutornet_db"][0].dispose()
@@ -137,7 +137,7 @@ class Auth:
         self.client = client
 
     def network(self, name: str = "Ассоциация муниципальных сетевых тьюторов", slug: str | None = None) -> int:
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         with self.app.app_context():
             net = Network(name=name, slug=slug or f"net-{os.urandom(4).hex()}")
@@ -146,7 +146,7 @@ class Auth:
             return net.id
 
     def user(self, name: str = "Иванова Мария Петровна", email: str | None = None) -> int:
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         with self.app.app_context():
             user = User(issuer="https://lms.test", sub=os.urandom(6).hex(), name=name, email=email)

@@ -7,8 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..lti.models import Deployment, LineItem, Platform, RosterSync, ScoreOutbox
-from ..tenancy.models import Course, Enrollment, Network, User
+from ..core.accounts import Network, User
+from ..core.courses import Course, Enrollment, RosterSync
+from ..core.grades import LineItem, ScoreOutbox
+from ..lti.models import Deployment, Platform
 
 FAILED_LIMIT = 200
 

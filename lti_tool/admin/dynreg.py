@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
-from ..lti.tool_info import CLAIMS, SCOPES
+from ..lti.tool_configuration import CLAIMS, SCOPES
 from .fetch import FetchError, Policy, fetch_json
 
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"

@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..core.clock import utcnow
 from .models import NetworkInvitation
 
 DEFAULT_DAYS = 7

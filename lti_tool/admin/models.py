@@ -6,7 +6,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, utcnow
+from ..core.clock import utcnow
+from ..core.db import Base
 
 
 class NetworkInvitation(Base):

@@ -12,11 +12,11 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..lti.registrations import RegistrationError
+from ..lti.platforms import RegistrationError
+from ..web.extensions import db
 from . import dynreg, services
-from .forms import ConfirmRegistrationForm
 from .fetch import FetchError
+from .forms import ConfirmRegistrationForm
 from .messages import config_problem, fetch_policy, fetch_problem
 
 STATE_MAX_AGE = 3600  # the platform's registration token is valid for an hour

@@ -5,11 +5,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..auth import ADMIN, METHODIST, require_actor, role_required
-from ..db import utcnow
-from ..extensions import db
-from ..lti import keys
-from ..lti.registrations import RegistrationError, set_platform_enabled
+from ..core.clock import utcnow
+from ..lti import tool_keys
+from ..lti.platforms import RegistrationError, set_platform_enabled
+from ..web.auth import ADMIN, METHODIST, require_actor, role_required
+from ..web.extensions import db
 from . import console, invitations, services
 from .forms import ActionForm, InvitationForm, PlatformForm
 from .messages import fetch_policy
@@ -32,7 +32,7 @@ def index():
     """Platforms and deployments of the actor's network with sync figures, and the tool keys."""
     nid = require_actor().network_id
     return render_template("admin/index.html", platforms=console.overview(db.session, nid),
-                           failed=console.count_failed(db.session, nid), keys=keys.all_keys(db.session)[:10],
+                           failed=console.count_failed(db.session, nid), keys=tool_keys.all_keys(db.session)[:10],
                            action=ActionForm())
 
 
@@ -78,7 +78,7 @@ def set_enabled(platform_id: int, action: str):
 def rotate_keys():
     """Rotate the tool's signing key; the old key stays published for a week (platforms cache it)."""
     _checked_post()
-    keys.rotate_keys(db.session)
+    tool_keys.rotate_keys(db.session)
     db.session.commit()
     flash(_("A new signing key is in use; the previous one stays published for 7 days."), "success")
     return redirect(url_for("admin.index"))

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..lti import registrations
+from ..core.accounts import Network
+from ..lti import platforms
 from ..lti.models import Deployment, Platform
-from ..tenancy.models import Network
 from . import invitations
 from .dynreg import PlatformConfiguration, RegistrationResult
 from .fetch import FetchError, Policy, fetch_json
@@ -67,7 +67,7 @@ def save_registration(session: Session, config: PlatformConfiguration, result: R
         platform.product_version = config.product_version
         known = {d.deployment_id for d in platform.deployments}
         if result.deployment_id and result.deployment_id not in known:
-            registrations.add_deployment(session, platform, result.deployment_id)
+            platforms.add_deployment(session, platform, result.deployment_id)
         session.flush()
         return SavedRegistration(platform, session.get(Network, platform.network_id), True, False)
     invitation = None
@@ -78,7 +78,7 @@ def save_registration(session: Session, config: PlatformConfiguration, result: R
         network = session.get(Network, invitation.network_id)
     else:
         network = new_network(session, choice.name or config.display_name)
-    platform = registrations.create_platform(
+    platform = platforms.create_platform(
         session, network_id=network.id, issuer=config.issuer, client_id=result.client_id,
         auth_login_url=config.authorization_endpoint, auth_token_url=config.token_endpoint,
         key_set_url=config.jwks_uri, auth_audience=config.authorization_server,
@@ -126,7 +126,7 @@ def load_jwks(url: str | None, text: str | None, policy: Policy) -> dict | None:
 def add_platform(session: Session, network_id: int, fields: dict, key_set: dict | None) -> Platform:
     """Create a hand-entered registration in the actor's network (RegistrationError on conflict)."""
     deployments = tuple(d.strip() for d in (fields.get("deployment_ids") or "").replace(",", " ").split() if d)
-    return registrations.create_platform(
+    return platforms.create_platform(
         session, network_id=network_id, issuer=fields["issuer"].strip(), client_id=fields["client_id"].strip(),
         auth_login_url=fields["auth_login_url"].strip(), auth_token_url=fields["auth_token_url"].strip(),
         key_set_url=(fields.get("key_set_url") or "").strip() or None, key_set=key_set,

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, utcnow
-from ..resource_map.models import Person
-from ..tenancy.models import User
+from ..core.accounts import User
+from ..core.clock import utcnow
+from ..core.db import Base
+from ..core.reference import Person
 
 
 class Candidacy(Base):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from ..auth import ADMIN, METHODIST, check_network, require_actor, role_required
-from ..extensions import db
+from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
+from ..web.extensions import db
 from . import services
 from .criteria import CRITERIA, OUTCOMES
 from .forms import CriterionForm, DecisionForm, MeetingForm, NominateForm

@@ -6,8 +6,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from ..resource_map.models import Person
-from ..tenancy.services import grant_role, revoke_role
+from ..core.reference import Person
+from ..core.roles import grant_role, revoke_role
 from .criteria import CRITERIA, OUTCOMES
 from .models import Candidacy, CriterionEvidence, Decision, Meeting
 

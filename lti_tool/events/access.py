@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import abort
 
-from ..auth import METHODIST, TUTOR, Actor, check_network, current_person, require_actor
-from ..extensions import db
+from ..web.auth import METHODIST, TUTOR, Actor, check_network, current_person, require_actor
+from ..web.extensions import db
 from .models import Event, EventSession, Participant
 from .services import can_grade
 

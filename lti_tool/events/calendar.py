@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from ..db import utcnow
+from ..core.clock import utcnow
 from ..resource_map.catalog import FORM_NAMES_RU
 from .models import CalendarToken, Event, EventSession, Participant
 

@@ -11,8 +11,9 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..core.reference import AcademicYear, Organization, Person, Topic
 from ..resource_map.catalog import SEED_TOPICS_RU
-from ..resource_map.models import AcademicYear, Offering, Organization, Person, Topic
+from ..resource_map.models import Offering
 from . import grading, protocol, services, signup
 from .grading import Mark
 from .models import Event

@@ -1,12 +1,12 @@
-"""Attendance and participation grading per session, completion rule, and the grade's consequences.
+"""Attendance and participation grading per meeting, completion rule, and the grade's consequences.
 
 Each grading change, in one transaction: the attendance row, the participant's completion, one
 score outbox row per placed line item (`lms.queue_scores`) and, on a new completion, the
-pathways hook. The caller commits; if anything fails, rolling back undoes all of it.
+`participation_completed` signal (routes close their matching steps). The caller commits; if
+anything fails, rolling back undoes all of it.
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,12 +14,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..core.clock import utcnow
 from . import lms
 from .models import ATTENDANCE_STATUSES, ATTENDED, Attendance, EventCompletion, EventSession, Participant
 from .services import EventError, Scale, get_scale
-
-PATHWAYS_HOOKS = "lti_tool.pathways.hooks"
+from .signals import participation_completed
 
 
 @dataclass(frozen=True)
@@ -137,7 +136,7 @@ def reevaluate_event(session: Session, event, now: datetime | None = None) -> li
 
 def after_grade_change(session: Session, participant: Participant, scale: Scale, *, comment: str | None,
                        now: datetime, before: bool | None = None) -> EventCompletion:
-    """Re-evaluate completion, queue the LMS score and, on a new completion, notify pathways."""
+    """Re-evaluate completion, queue the LMS score and, on a new completion, tell other areas."""
     if before is None:
         before = session.scalar(sa.select(EventCompletion.completed).where(
             EventCompletion.participant_id == participant.id))
@@ -145,21 +144,6 @@ def after_grade_change(session: Session, participant: Participant, scale: Scale,
     lms.queue_scores(session, participant, score_given=completion.score if completion.score is not None else 0.0,
                      score_maximum=scale.maximum, completed=completion.completed, comment=comment, now=now)
     if completion.completed and not before:
-        notify_pathways(session, participant.event_id, participant.person_id)
+        participation_completed.send(session, event_id=participant.event_id, person_id=participant.person_id)
     return completion
 
-
-def notify_pathways(session: Session, event_id: int, person_id: int) -> bool:
-    """Call `lti_tool.pathways.hooks.on_event_completed(session, event_id, person_id)` if it exists.
-
-    The pathways area marks the person's matching route steps done, in this same transaction.
-    Returns False when that module is not there (yet).
-    """
-    try:
-        hooks = importlib.import_module(PATHWAYS_HOOKS)
-    except ModuleNotFoundError as exc:
-        if exc.name not in (PATHWAYS_HOOKS, PATHWAYS_HOOKS.rsplit(".", 1)[0]):
-            raise
-        return False
-    hooks.on_event_completed(session, event_id, person_id)
-    return True

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
-from ..lti.models import LineItem, ResourceLink, ScoreOutbox
-from ..tenancy.models import Course, Enrollment
+from ..core.clock import utcnow
+from ..core.courses import Course, Enrollment, ResourceLink
+from ..core.grades import LineItem, ScoreOutbox
 from .models import Event, Participant
 
 LINE_ITEM_TAG = "participation"

@@ -11,8 +11,9 @@ from datetime import date, datetime, time
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, utcnow
-from ..resource_map.models import AcademicYear, Organization, Person, Topic
+from ..core.clock import utcnow
+from ..core.db import Base
+from ..core.reference import AcademicYear, Organization, Person, Topic
 
 EVENT_STATUSES = ("draft", "published", "cancelled", "held")
 PARTICIPANT_STATUSES = ("registered", "waitlisted", "cancelled")

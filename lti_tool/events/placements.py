@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ..placements import Placement, PlacementItem
+from ..web.placements import Placement, PlacementItem
 from .lms import LINE_ITEM_TAG, resource_id
 from .models import Event
 from .services import get_scale

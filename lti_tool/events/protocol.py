@@ -14,7 +14,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..core.clock import utcnow
 from ..resource_map.catalog import form_label
 from .models import Attendance, Event, EventCompletion, EventSession, Participant, ProtocolNote
 

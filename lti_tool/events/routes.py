@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import current_person, require_actor
-from ..extensions import db
+from ..core.reference import Organization, Person, Topic
 from ..resource_map.catalog import FORMS, form_label
-from ..resource_map.models import Organization, Person, Topic
+from ..web.auth import current_person, require_actor
+from ..web.extensions import db
 from . import calendar, lms, services, signup
 from .access import can_manage, load_event, load_participant, may_grade, require_grader
 from .forms import SessionForm

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from ..core.reference import AcademicYear, Person
 from ..resource_map.catalog import FORMS
-from ..resource_map.models import AcademicYear, Person
 from .models import EVENT_STATUSES, LEADER_KINDS, SCALE_KINDS, Event, EventLeader, EventSession, GradingScale
 
 DEFAULT_MAX_POINTS = 10.0

@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..db import is_sqlite, utcnow
-from ..resource_map.models import Person
-from ..tenancy.models import Course, Enrollment
-from ..tenancy.services import ensure_person
+from ..core.clock import utcnow
+from ..core.courses import Course, Enrollment
+from ..core.db import is_sqlite
+from ..core.people import ensure_person
+from ..core.reference import Person
 from .models import Event, Participant
 from .services import EventError
 

@@ -5,8 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..extensions import db
 from ..resource_map.catalog import FORMS
+from ..web.extensions import db
 from . import grading, lms, services
 from .access import load_session, require_grader, require_manager
 from .grading import Mark

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..extensions import db
+from ..web.extensions import db
 from . import grading, services, signup
 from .access import load_event, require_manager
 from .forms import EventForm, SessionForm

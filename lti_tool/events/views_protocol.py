@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import require_actor
-from ..extensions import db
+from ..web.auth import current_person, require_actor
+from ..web.extensions import db
 from . import calendar, protocol
-from ..auth import current_person
 from .access import load_event, require_grader
 from .routes import bp
 

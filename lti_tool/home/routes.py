@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.exceptions import BadRequest
 
-from ..auth import current_actor
-from ..i18n import normalise_locale, remember_locale
-from ..web import safe_next_url
+from ..web.auth import current_actor
+from ..web.i18n import normalise_locale, remember_locale
+from ..web.pages import safe_next_url
 
 bp = Blueprint("home", __name__)
 

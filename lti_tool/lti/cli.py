@@ -9,11 +9,17 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..extensions import db
-from ..tenancy.models import Network
-from . import keys as tool_keys
-from .registrations import (RegistrationError, add_deployment, create_platform, import_lti_config, list_platforms,
-                            set_platform_enabled)
+from ..core.accounts import Network
+from ..web.extensions import db
+from . import tool_keys
+from .platforms import (
+    RegistrationError,
+    add_deployment,
+    create_platform,
+    import_lti_config,
+    list_platforms,
+    set_platform_enabled,
+)
 
 lti = AppGroup("lti", help="LTI registrations and tool keys.")
 keys_cli = AppGroup("keys", help="The tool's signing keys.")
@@ -138,6 +144,3 @@ def platforms_enable(platform_id: int) -> None:
     """Accept logins and launches from this platform again."""
     _commit_or_fail(lambda: set_platform_enabled(db.session, platform_id, True))
     click.echo(f"Platform {platform_id} enabled.")
-
-
-commands = [lti]

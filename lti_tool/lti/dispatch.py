@@ -1,10 +1,10 @@
 """Where a launch lands, what the deep-linking picker offers, and the signed response it returns.
 
-Targets come from `lti_tool.placements.all_placements()` (each area's `placements.py`), plus the
+Targets come from `lti_tool.web.placements.registered()` (each area's `placements.py`), plus the
 built-in `home` placement (the start page) and `LTI_EXTRA_PLACEMENTS` from the app config (a list
 of `Placement`, for installations and tests). An unknown kind, or one the actor's role may not
 open, lands on the start page; methodists and administrators landing on the start page get the
-methodist dashboard instead (`reports.dashboard`) when it is installed.
+methodist dashboard instead (`reports.dashboard`).
 """
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from werkzeug.routing import BuildError
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem as LtiLineItem
 from sqlalchemy.orm import Session
+from werkzeug.routing import BuildError
 
-from ..auth import ADMIN, METHODIST, Actor
-from ..placements import Placement, PlacementItem, all_placements
+from ..web.auth import ADMIN, METHODIST, Actor
+from ..web.placements import Placement, PlacementItem, registered
 from .roles import STAFF_ROLES
 
 HOME = Placement(kind="home", label=lambda: _("TutorNet start page"), endpoint="home.index")
@@ -27,7 +27,7 @@ STAFF_HOME_ENDPOINT = "reports.dashboard"  # the landing page of methodists and 
 
 def placements() -> dict[str, Placement]:
     """Every placement by kind: built-in, areas', configured extras."""
-    result = {"home": HOME, **all_placements()}
+    result = {"home": HOME, **registered()}
     for placement in current_app.config.get("LTI_EXTRA_PLACEMENTS", ()):
         result[placement.kind] = placement
     return result
@@ -41,20 +41,15 @@ def target_url(actor: Actor, kind: str, target_id: int | None) -> str:
     values = {placement.id_arg: target_id} if placement.id_arg and target_id is not None else {}
     try:
         return url_for(placement.endpoint, **values)
-    except BuildError:  # the area's views are not registered (yet): the start page
+    except BuildError:  # a configured extra placement whose views are not registered: the start page
         current_app.logger.warning("LTI dispatch: cannot build %s for %s", placement.endpoint, kind)
         return home_url(actor)
 
 
 def home_url(actor: Actor) -> str:
-    """Where a launch of the start page lands: methodists and administrators get their dashboard
-    (when the reports area is installed), everyone else the start page."""
-    if actor.has(METHODIST, ADMIN):
-        try:
-            return url_for(STAFF_HOME_ENDPOINT)
-        except BuildError:
-            pass
-    return url_for(HOME.endpoint)
+    """Where a launch of the start page lands: methodists and administrators get their dashboard,
+    everyone else the start page."""
+    return url_for(STAFF_HOME_ENDPOINT if actor.has(METHODIST, ADMIN) else HOME.endpoint)
 
 
 def can_deep_link(actor: Actor) -> bool:

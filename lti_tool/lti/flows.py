@@ -11,10 +11,10 @@ from pylti1p3.deep_link import DeepLink
 from pylti1p3.exception import LtiException
 from sqlalchemy.exc import IntegrityError
 
-from ..auth import require_actor, sign_in
-from ..db import is_sqlite
-from ..extensions import db
-from ..i18n import remember_locale
+from ..core.db import is_sqlite
+from ..web.auth import require_actor, sign_in
+from ..web.extensions import db
+from ..web.i18n import remember_locale
 from . import dispatch
 from .errors import LaunchRefused
 from .launch import CLAIM, ToolMessageLaunch, ToolOIDCLogin, on_this_tool

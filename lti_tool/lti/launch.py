@@ -23,13 +23,13 @@ from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, Flask
 from pylti1p3.exception import LtiException
 from pylti1p3.session import SessionService
 
-from ..extensions import db
+from ..web.extensions import db
 from . import state as login_state
-from .cache import SharedLaunchDataStorage, get_cache
 from .errors import LaunchRefused, state_used_message
-from .platform_keys import PlatformKeyStore
-from .registry import RegistrationCache
-from .tool_config import DbToolConf
+from .launch_storage import SharedLaunchDataStorage, get_cache
+from .platform_jwks import PlatformKeyStore
+from .registration_cache import RegistrationCache
+from .registration_lookup import DbToolConf
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def _http() -> requests.Session:
 
 
 def registration_cache() -> RegistrationCache:
-    """The app's registration cache (per process; see registry.py for why it is safe)."""
+    """The app's registration cache (per process; see registration_cache.py for why it is safe)."""
     ext = current_app.extensions.setdefault("tutornet_lti", {})
     if "registrations" not in ext:
         ext["registrations"] = RegistrationCache(float(current_app.config.get("LTI_REGISTRATION_CACHE_SECONDS", 30)))

@@ -15,16 +15,19 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ..auth import Actor
-from ..db import utcnow
-from ..resource_map.models import Person
-from ..tenancy.models import Course, Enrollment, RoleGrant, User
-from ..tenancy.services import GRANTABLE_ROLES, ensure_person
-from . import registry
+from ..core.accounts import RoleGrant, User
+from ..core.clock import utcnow
+from ..core.courses import Course, Enrollment, ResourceLink
+from ..core.grades import LineItem
+from ..core.people import ensure_person
+from ..core.reference import Person
+from ..core.roles import GRANTABLE_ROLES
+from ..web.auth import Actor
+from . import registration_cache
 from .errors import LaunchRefused, state_used_message
-from .models import Deployment, LineItem, Platform, ResourceLink
+from .models import Deployment, Platform
+from .registration_lookup import deployment_disabled_message, platform_disabled_message
 from .roles import map_roles
-from .tool_config import deployment_disabled_message, platform_disabled_message
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -102,7 +105,7 @@ def _load_query(mark_insert=None):
     query itself on a repeat launch). A one-row anchor outer-joins everything, so a missing user
     still finds the course and vice versa; a NULL context or link id matches nothing. The flags
     make the database, not the registration cache of this process, decide that the launch may
-    write (registry.py). With `mark_insert` (the shared cache's insert-or-fail of the state's
+    write (registration_cache.py). With `mark_insert` (the shared cache's insert-or-fail of the state's
     single-use mark, PostgreSQL) the same statement stores the mark as a CTE and says whether it
     did: one round trip less per launch.
     """
@@ -158,7 +161,7 @@ def _load(session: Session, platform_id: int, issuer: str, sub: str, deployment,
 def _refuse_unless_enabled(loaded: _Loaded) -> None:
     """The database's word on the platform and deployment, before anything is written."""
     if not loaded.platform_enabled or not loaded.deployment_enabled:
-        registry.forget()  # this process's copy said yes: read it again next time
+        registration_cache.forget()  # this process's copy said yes: read it again next time
         if not loaded.platform_enabled:
             raise LaunchRefused(403, platform_disabled_message() if loaded.platform_enabled is False else
                                 _("This LMS is no longer registered in TutorNet."))
@@ -240,7 +243,7 @@ def provision(session: Session, platform, deployment, claims: dict, mark=None) -
     """Upsert every row of a validated launch and return the actor (the caller commits).
 
     `platform` and `deployment` are the registration the launch was validated with (snapshots
-    from registry.py, or rows). A repeat launch reads with one query (user, person, course,
+    from registration_cache.py, or rows). A repeat launch reads with one query (user, person, course,
     enrollment, link, grants, current enabled flags) and writes only what changed. A platform or
     deployment disabled meanwhile is refused (`LaunchRefused`) before any write. `mark`: the
     state's single-use mark (`ToolMessageLaunch.state_mark()`), stored by the same SELECT; a state

@@ -7,7 +7,7 @@ view: the least privilege.
 """
 from __future__ import annotations
 
-from ..auth import ADMIN, METHODIST, TEACHER, TUTOR
+from ..web.auth import ADMIN, METHODIST, TEACHER, TUTOR
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 

@@ -7,12 +7,12 @@ from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from pylti1p3.exception import LtiException, OIDCException
 
-from ..errors import render_error
-from ..extensions import csrf, db
+from ..web.errors import render_error
+from ..web.extensions import csrf, db
 from . import flows
 from .errors import LaunchRefused
-from .keys import public_jwks
-from .tool_info import tool_configuration
+from .tool_configuration import tool_configuration
+from .tool_keys import public_jwks
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from flask import abort
 
-from ..auth import Actor, check_network, current_person, require_actor
-from ..extensions import db
-from ..resource_map.models import Person
+from ..core.reference import Person
 from ..resource_map.services import current_year
+from ..web.auth import Actor, check_network, current_person, require_actor
+from ..web.extensions import db
 from .models import PlanRun, Route, RouteStep
 from .services import is_attached
 

@@ -12,8 +12,8 @@ from datetime import datetime, time, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..core.reference import AcademicYear, Person
 from ..events.models import Event, EventCompletion, Participant
-from ..resource_map.models import AcademicYear, Person
 from . import planning, publishing, services
 from .models import Route
 

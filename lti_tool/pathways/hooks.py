@@ -1,4 +1,4 @@
-"""Calls from other areas into routes: an event's participant completed it (docs/events.md, "Hook").
+"""What routes do when other areas announce something: an event's participant completed it.
 
 Runs inside the grading transaction: it only adds and flushes, never commits or calls the network.
 """
@@ -7,8 +7,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..core.clock import utcnow
 from ..events.models import Event
+from ..events.signals import participation_completed
 from .models import Route, RouteStep
 
 OPEN = ("planned", "in_progress")
@@ -29,3 +30,9 @@ def on_event_completed(session: Session, event_id: int, person_id: int) -> None:
     for step in steps:
         step.status, step.completed_at, step.event_id = "done", now, event.id
     session.flush()
+
+
+def connect_signals() -> None:
+    """Subscribe routes to the events area's completions (the app factory calls this; connecting
+    again is harmless: blinker keeps one connection per receiver)."""
+    participation_completed.connect(on_event_completed)

@@ -12,8 +12,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, utcnow
-from ..resource_map.models import AcademicYear, Offering, Person, Topic
+from ..core.clock import utcnow
+from ..core.db import Base
+from ..core.reference import AcademicYear, Person, Topic
+from ..resource_map.models import Offering
 
 ROUTE_STATUSES = ("draft", "published")
 STEP_KINDS = ("offering", "event", "self_education")

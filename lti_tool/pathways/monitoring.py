@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import Organization, Person, Topic
+from ..core.reference import Organization, Person, Topic
 from .models import Route, RouteStep, RouteTutor
 
 

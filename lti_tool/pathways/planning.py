@@ -22,9 +22,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import Offering, Organization, Person, cluster_organization, cluster_person
+from ..core.courses import Course, Enrollment
+from ..core.reference import Organization, Person
+from ..resource_map.models import Offering, cluster_organization, cluster_person
 from ..surveys.needs import needs_profiles
-from ..tenancy.models import Course, Enrollment
 from . import planner
 from .models import PlanRun, Route, RouteStep
 from .planner import OfferingSlot, PlannerSettings, PlanningError, TeacherNeeds

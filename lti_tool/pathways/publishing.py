@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..core.clock import utcnow
 from ..resource_map.models import Offering
 from .models import PlanRun, Route, RouteStep
 from .services import PathwayError, lock_offerings, over_capacity

@@ -1,4 +1,4 @@
-"""Route figures for the methodist's dashboard (asked for by `lti_tool.reports.pathways_stats`)."""
+"""Route figures for the methodist's dashboard (`lti_tool.reports.pathways_stats`)."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import AcademicYear
+from ..core.reference import AcademicYear
 from .models import Route, RouteStep
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import Offering, Organization, Person, Topic
+from ..core.reference import Organization, Person, Topic
+from ..resource_map.models import Offering
 from .labels import reason_label
 from .models import PlanRun
 

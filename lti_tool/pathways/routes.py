@@ -9,12 +9,12 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import current_person, require_actor
+from ..core.reference import Topic
 from ..events.models import Event, Participant
-from ..extensions import db
 from ..resource_map.catalog import form_label
-from ..resource_map.models import Topic
 from ..resource_map.services import current_year
+from ..web.auth import current_person, require_actor
+from ..web.extensions import db
 from . import labels, services
 from .access import is_methodist, load_route, load_step
 from .forms import parse_date

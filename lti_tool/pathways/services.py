@@ -11,9 +11,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..db import is_sqlite, utcnow
+from ..core.clock import utcnow
+from ..core.db import is_sqlite
+from ..core.reference import Person, Topic
 from ..events.models import Event
-from ..resource_map.models import Offering, Person, Topic
+from ..resource_map.models import Offering
 from .models import SELF_KINDS, STEP_STATUSES, Route, RouteStep, RouteTutor, StepComment
 from .planning import seats_held
 

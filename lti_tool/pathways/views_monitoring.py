@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from ..auth import TUTOR, current_person, require_actor
-from ..extensions import db
 from ..resource_map.services import current_year
+from ..web.auth import TUTOR, current_person, require_actor
+from ..web.extensions import db
 from . import portfolio as portfolios
 from .access import is_methodist, require_methodist
 from .monitoring import network_progress

@@ -6,9 +6,10 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..extensions import db
-from ..resource_map.models import Offering, Person, Topic
+from ..core.reference import Person, Topic
+from ..resource_map.models import Offering
 from ..resource_map.services import current_year
+from ..web.extensions import db
 from . import publishing
 from .access import load_run, require_methodist, year_or_404
 from .forms import id_list, parse_settings

@@ -5,9 +5,9 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.reference import Person, Topic
 from ..events.models import Event
-from ..extensions import db
-from ..resource_map.models import Person, Topic
+from ..web.extensions import db
 from . import services
 from .access import is_methodist, load_route, load_step, require_methodist, year_or_404
 from .models import Route

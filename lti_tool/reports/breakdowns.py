@@ -13,9 +13,10 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from ..core.reference import Organization, Person, Topic
 from ..events.models import Event, EventLeader, EventSession, Participant
 from ..resource_map.catalog import FORMS, form_label
-from ..resource_map.models import Cluster, Organization, Person, Topic
+from ..resource_map.models import Cluster
 from . import queries
 from .period import Period
 

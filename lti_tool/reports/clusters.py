@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import AcademicYear, Cluster, Organization, Person, Topic, cluster_organization, cluster_person
+from ..core.reference import AcademicYear, Organization, Person, Topic
+from ..resource_map.models import Cluster, cluster_organization, cluster_person
 from ..surveys.models import Survey
 from . import breakdowns, queries
 from .breakdowns import EventLine, Row

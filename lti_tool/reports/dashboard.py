@@ -12,8 +12,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..core.grades import ScoreOutbox
 from ..events.models import Event, EventSession
-from ..lti.models import ScoreOutbox
 from ..surveys.models import Survey, SurveyResponse
 from . import breakdowns, pathways_stats, queries
 from .breakdowns import Row
@@ -47,7 +47,7 @@ class Dashboard:
     by_form: list[Row]
     by_topic: list[Row]
     surveys: list[SurveyRate] = field(default_factory=list)
-    routes: dict | None = None  # None: the routes area does not report yet
+    routes: dict = field(default_factory=dict)  # published routes, steps, steps done, progress
     grades: dict[str, int] = field(default_factory=dict)  # ScoreOutbox status -> count
 
 
@@ -75,7 +75,7 @@ def build(session: Session, network_id: int, period: Period, today: date | None 
 
 def undated_events(session: Session, network_id: int, period: Period) -> int:
     """Published events of the period's academic year that have no session yet (planned, no date)."""
-    from ..resource_map.models import AcademicYear
+    from ..core.reference import AcademicYear
 
     return session.scalar(
         sa.select(sa.func.count(Event.id)).join(AcademicYear, AcademicYear.id == Event.year_id)
@@ -86,7 +86,7 @@ def undated_events(session: Session, network_id: int, period: Period) -> int:
 
 def survey_rates(session: Session, network_id: int, period: Period) -> list[SurveyRate]:
     """Open and closed surveys of the period's year (or opened in it): responses against the roster asked."""
-    from ..resource_map.models import AcademicYear
+    from ..core.reference import AcademicYear
     from ..surveys.roster import roster_size
 
     counts = (sa.select(SurveyResponse.survey_id, sa.func.count().label("n"))

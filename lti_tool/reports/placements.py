@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..placements import Placement
+from ..web.placements import Placement
 
 PLACEMENTS = [
     Placement(kind="dashboard", label=lambda: _("Methodist dashboard"), endpoint="reports.dashboard",

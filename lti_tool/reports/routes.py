@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request
 
-from ..auth import ADMIN, METHODIST, check_network, require_actor, role_required
-from ..errors import user_error
-from ..extensions import db
 from ..resource_map.models import Cluster
-from . import clusters, dashboard as dashboard_service, phrases, xlsx, yearly as yearly_service
+from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
+from ..web.errors import user_error
+from ..web.extensions import db
+from . import clusters, phrases, xlsx
+from . import dashboard as dashboard_service
+from . import yearly as yearly_service
 from .period import Period, PeriodError, parse_period, year_period
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

@@ -8,11 +8,13 @@ Definitions (what counts as an attendance, a tutor …) are in docs/reports.md.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..core.reference import AcademicYear, Organization, Person
 from ..events.models import Event
-from ..resource_map.models import AcademicYear, Cluster, InternshipSite, Organization, Person
+from ..resource_map.models import Cluster, InternshipSite
 from . import breakdowns, queries
 from .breakdowns import EventLine, Row
 from .period import Period

@@ -8,10 +8,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ..core.reference import AcademicYear, Organization, Person
 from .catalog import FORM_NAMES_RU, FORMS
-from .formats import (DELIVERY_NAMES_RU, KIND_NAMES_RU, LIST_SEPARATOR, MATRIX_SHEET, NO, PROVIDER_NAMES_RU,
-                      SHEETS, STATUS_NAMES_RU, YES, year_title)
-from .models import AcademicYear, Cluster, InternshipSite, Offering, Organization, Person
+from .formats import (
+    DELIVERY_NAMES_RU,
+    KIND_NAMES_RU,
+    LIST_SEPARATOR,
+    MATRIX_SHEET,
+    NO,
+    PROVIDER_NAMES_RU,
+    SHEETS,
+    STATUS_NAMES_RU,
+    YES,
+    year_title,
+)
+from .models import Cluster, InternshipSite, Offering
 from .queries import topic_matrix
 from .services_map import provider_kind_of
 

@@ -14,10 +14,25 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from .formats import (DELIVERY_NAMES_RU, IMPORT_ORDER, KIND_NAMES_RU, NO, PROVIDER_NAMES_RU, SHEETS,
-                      STATUS_NAMES_RU, YES, _norm, code_for, form_code, parse_date, parse_float, parse_int,
-                      split_list)
-from .models import Cluster, InternshipSite, Offering, Organization, Person, Topic
+from ..core.reference import Organization, Person, Topic
+from .formats import (
+    DELIVERY_NAMES_RU,
+    IMPORT_ORDER,
+    KIND_NAMES_RU,
+    NO,
+    PROVIDER_NAMES_RU,
+    SHEETS,
+    STATUS_NAMES_RU,
+    YES,
+    _norm,
+    code_for,
+    form_code,
+    parse_date,
+    parse_float,
+    parse_int,
+    split_list,
+)
+from .models import Cluster, InternshipSite, Offering
 from .services import ValidationError, save_organization, save_person, save_topic
 from .services_map import provider_kind_of, save_cluster, save_internship_site, save_offering
 

@@ -3,6 +3,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from ..placements import Placement
+from ..web.placements import Placement
 
 PLACEMENTS = [Placement(kind="resource_map", label=lambda: _("Resource map"), endpoint="resource_map.index")]

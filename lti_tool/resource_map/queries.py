@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ..core.reference import Organization, Person, Topic
 from .catalog import FORMS
-from .models import (Cluster, InternshipSite, Offering, Organization, Person, Topic, cluster_organization,
-                     cluster_person)
+from .models import Cluster, InternshipSite, Offering, cluster_organization, cluster_person
 from .search_text import like_pattern
 
 PER_PAGE = 50

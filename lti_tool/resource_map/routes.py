@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 
-from ..auth import check_network, require_actor
-from ..extensions import db
+from ..core.reference import AcademicYear, Organization
+from ..web.auth import check_network, require_actor
+from ..web.extensions import db
 from . import queries, services
 from .catalog import DELIVERY, FORMS
-from .models import AcademicYear, Cluster, Offering, Organization
+from .models import Cluster, Offering
 from .services_map import provider_kind_of
 
 bp = Blueprint("resource_map", __name__, url_prefix="/resource-map")

@@ -10,8 +10,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, aliased
 
+from ..core.reference import Organization, Person, Topic
 from .catalog import FORM_NAMES_RU
-from .models import Cluster, InternshipSite, Offering, Organization, Person, Topic
+from .models import Cluster, InternshipSite, Offering
 
 
 def fold(text: str | None) -> str:

@@ -11,9 +11,10 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
+from ..core.clock import utcnow
+from ..core.reference import AcademicYear, Organization, Person, Topic
 from .catalog import DELIVERY, FORMS, ORGANIZATION_KINDS, SEED_TOPICS_RU
-from .models import (AcademicYear, Cluster, InternshipSite, Offering, Organization, Person, Topic)
+from .models import Cluster, InternshipSite, Offering
 from .search_text import fold, refresh_search_text
 
 PROVIDER_KINDS = ("person", "organization", "cluster", "internship_site")
@@ -237,8 +238,7 @@ def provider_choices(session: Session, network_id: int, year_id: int | None) -> 
     }
 
 
-from .services_map import (copy_year_forward, save_cluster, save_internship_site,  # noqa: E402
-                           save_offering)
+from .services_map import copy_year_forward, save_cluster, save_internship_site, save_offering  # noqa: E402
 
 # The map's own editing lives in services_map (kept apart for size); callers import it from here.
 __all__ = ["DELIVERY", "FORMS", "ValidationError", "copy_year_forward", "save_cluster",

@@ -10,11 +10,19 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.reference import AcademicYear, Organization, Person, Topic
 from .catalog import DELIVERY, FORMS
-from .models import AcademicYear, Cluster, InternshipSite, Offering, Organization, Person, Topic
+from .models import Cluster, InternshipSite, Offering
 from .search_text import refresh_search_text
-from .services import (PROVIDER_KINDS, PROVIDER_MODELS, SITE_STATUSES, ValidationError, _required,
-                       get_in_network, save_year)
+from .services import (
+    PROVIDER_KINDS,
+    PROVIDER_MODELS,
+    SITE_STATUSES,
+    ValidationError,
+    _required,
+    get_in_network,
+    save_year,
+)
 
 
 def _topic(session: Session, network_id: int, topic_id, allow_retired: bool = False) -> Topic:

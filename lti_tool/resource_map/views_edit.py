@@ -5,14 +5,15 @@ from dataclasses import dataclass
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from ..auth import ADMIN, METHODIST, require_actor, role_required
-from ..extensions import db
-from ..web import safe_next_url
+from ..core.reference import AcademicYear, Organization, Person, Topic
+from ..web.auth import ADMIN, METHODIST, require_actor, role_required
+from ..web.extensions import db
+from ..web.pages import safe_next_url
 from . import forms, services
-from .models import AcademicYear, Cluster, InternshipSite, Offering, Organization, Person, Topic
+from .models import Cluster, InternshipSite, Offering
 from .routes import bp, load, selected_year
 
 KINDS = "offerings, organizations, people, clusters, sites, topics, years"

@@ -8,22 +8,22 @@ from __future__ import annotations
 import json
 import secrets
 from datetime import timedelta
+from io import BytesIO
 
 from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from io import BytesIO
 
-from ..auth import ADMIN, METHODIST, require_actor, role_required
-from ..db import utcnow
-from ..extensions import db
-from ..lti.models import CacheEntry
+from ..core.cache import CacheEntry
+from ..core.clock import utcnow
+from ..core.reference import AcademicYear
+from ..web.auth import ADMIN, METHODIST, require_actor, role_required
+from ..web.extensions import db
 from . import forms, services
 from .exports import export_year
 from .formats import SHEETS, year_title
 from .import_files import read_upload
 from .imports import run_import
-from .models import AcademicYear
 from .routes import bp, selected_year
 
 PREVIEW_TTL = timedelta(hours=1)

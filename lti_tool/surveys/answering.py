@@ -13,11 +13,22 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
-from ..resource_map.models import Person, cluster_organization, cluster_person
-from .models import (CHOICE_TYPES, SCALE_MAX, SCALE_MIN, TEXT_TYPES, Survey, SurveyAnswer, SurveyDraft,
-                     SurveyParticipation, SurveyQuestion, SurveyResponse)
+from ..core.clock import utcnow
+from ..core.reference import Person
+from ..resource_map.models import cluster_organization, cluster_person
 from . import tally
+from .models import (
+    CHOICE_TYPES,
+    SCALE_MAX,
+    SCALE_MIN,
+    TEXT_TYPES,
+    Survey,
+    SurveyAnswer,
+    SurveyDraft,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+)
 from .services import SurveyError, is_accepting
 
 OTHER = "other"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import AcademicYear, Person
+from ..core.reference import AcademicYear, Person
 from . import answering, services, templates_ru
 from .models import Survey, SurveyResponse
 

@@ -14,7 +14,7 @@ from statistics import fmean
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import Person, Topic
+from ..core.reference import Person, Topic
 from .models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
 
 

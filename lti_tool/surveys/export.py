@@ -13,7 +13,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import Organization
+from ..core.reference import Organization
 from .answering import ordered_questions
 from .models import CHOICE_TYPES, Survey, SurveyAnswer, SurveyResponse
 from .reports import Report

@@ -14,7 +14,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..db import Base, utcnow
+from ..core.clock import utcnow
+from ..core.db import Base
 
 KINDS = ("needs", "self_assessment", "other")
 STATUSES = ("draft", "open", "closed")

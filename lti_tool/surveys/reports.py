@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..resource_map.models import Organization, Topic
+from ..core.reference import Organization, Topic
 from .answering import ordered_questions
 from .models import TEXT_TYPES, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTally
 from .roster import Filters, group_filter, response_filter, roster_size

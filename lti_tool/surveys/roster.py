@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..lti.models import ResourceLink
-from ..resource_map.models import Cluster, Organization, Person, cluster_organization, cluster_person
-from ..tenancy.models import Course, Enrollment
+from ..core.courses import Course, Enrollment, ResourceLink
+from ..core.reference import Organization, Person
+from ..resource_map.models import Cluster, cluster_organization, cluster_person
 from .models import Survey, SurveyResponse
 
 

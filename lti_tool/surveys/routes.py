@@ -8,8 +8,17 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import ADMIN, METHODIST, TEACHER, TUTOR, check_network, current_person, require_actor, role_required
-from ..extensions import db
+from ..web.auth import (
+    ADMIN,
+    METHODIST,
+    TEACHER,
+    TUTOR,
+    check_network,
+    current_person,
+    require_actor,
+    role_required,
+)
+from ..web.extensions import db
 from . import answering, services
 from .forms import error_message
 from .models import Survey

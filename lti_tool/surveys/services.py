@@ -11,8 +11,8 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..db import utcnow
-from ..resource_map.models import Topic
+from ..core.clock import utcnow
+from ..core.reference import Topic
 from .models import KINDS, Survey, SurveyDraft, SurveyParticipation, SurveyQuestion, SurveyResponse
 from .needs import needs_profile, needs_profiles  # noqa: F401  (the route planner imports them from here)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..core.reference import Topic
 from ..resource_map.catalog import FORM_NAMES_RU, FORMS
-from ..resource_map.models import Topic
 from .models import Survey, SurveyOption, SurveyQuestion, SurveySection
 from .services import create_survey
 

@@ -5,9 +5,9 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..auth import require_actor, role_required
-from ..extensions import db
-from ..resource_map.models import AcademicYear
+from ..core.reference import AcademicYear
+from ..web.auth import require_actor, role_required
+from ..web.extensions import db
 from . import builder, services, templates_ru
 from .forms import error_message, parse_question, parse_settings
 from .models import QUESTION_TYPES

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 
-from ..auth import check_network, require_actor, role_required
-from ..extensions import db
+from ..web.auth import check_network, require_actor, role_required
+from ..web.extensions import db
 from . import dynamics, reports, roster, services
 from .export import workbook
 from .forms import parse_filters

@@ -8,12 +8,14 @@ import sqlalchemy as sa
 
 from lti_tool.admin import console, invitations
 from lti_tool.admin.models import NetworkInvitation
-from lti_tool.auth import ADMIN, METHODIST, TEACHER, TUTOR
-from lti_tool.db import utcnow
-from lti_tool.lti.keys import all_keys, signing_key
-from lti_tool.lti.models import LineItem, Platform, RosterSync, ScoreOutbox
-from lti_tool.lti.registrations import create_platform
-from lti_tool.tenancy.models import Course, Enrollment, User
+from lti_tool.core.accounts import User
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Course, Enrollment, RosterSync
+from lti_tool.core.grades import LineItem, ScoreOutbox
+from lti_tool.lti.models import Platform
+from lti_tool.lti.platforms import create_platform
+from lti_tool.lti.tool_keys import all_keys, signing_key
+from lti_tool.web.auth import ADMIN, METHODIST, TEACHER, TUTOR
 
 JWKS = {"keys": [{"kty": "RSA", "kid": "k1", "e": "AQAB", "n": "abc"}]}
 
@@ -107,20 +109,20 @@ def test_disable_and_enable_platform(client, auth, db_session):
 def test_disabled_platform_refused_by_the_tool_config(app, client, auth, db_session):
     """The LTI core's tool config refuses a disabled platform; re-enabling restores it."""
     from lti_tool.lti.errors import LaunchRefused
-    from lti_tool.lti.tool_config import DbToolConf
+    from lti_tool.lti.registration_lookup import DbToolConf
 
     nid = auth.network()
     platform = _platform(db_session, nid)
     auth.login(METHODIST, network_id=nid)
     client.post(f"/admin/platforms/{platform.id}/disable")
     with app.test_request_context():
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         with pytest.raises(LaunchRefused):
             DbToolConf(db.session).find_registration_by_params(platform.issuer, platform.client_id)
     client.post(f"/admin/platforms/{platform.id}/enable")
     with app.test_request_context():
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         conf = DbToolConf(db.session)
         assert conf.find_registration_by_params(platform.issuer, platform.client_id).get_client_id() == "c1"

@@ -8,8 +8,8 @@ import requests
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
-from lti_tool.auth import ADMIN
 from lti_tool.lti.models import Platform
+from lti_tool.web.auth import ADMIN
 
 from .conftest import hidden_fields
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from lti_tool.admin import invitations
 from lti_tool.admin.models import NetworkInvitation
+from lti_tool.core.accounts import Network
 from lti_tool.lti.models import Deployment, Platform
-from lti_tool.tenancy.models import Network
 
 from .conftest import hidden_fields
 from .platform import TOOL_CONFIG
@@ -31,7 +31,7 @@ def _confirm(client, page, **fields):
 
 
 def _counts(app):
-    from lti_tool.extensions import db
+    from lti_tool.web.extensions import db
 
     with app.app_context():
         return tuple(db.session.scalar(sa.select(sa.func.count()).select_from(m))
@@ -71,7 +71,7 @@ def test_full_registration_creates_platform_deployment_and_network(dev_app, clie
     logo = client.get(sent["logo_uri"].replace("https://tool.test", ""))
     assert logo.status_code == 200 and b"<svg" in logo.data
 
-    from lti_tool.extensions import db
+    from lti_tool.web.extensions import db
 
     with dev_app.app_context():
         stored = db.session.scalars(sa.select(Platform)).one()
@@ -213,7 +213,7 @@ def test_join_with_invitation_accepted_once(dev_app, client, platform, auth, db_
 def test_expired_invitation_refused(dev_app, client, platform, auth, db_session):
     from datetime import timedelta
 
-    from lti_tool.db import utcnow
+    from lti_tool.core.clock import utcnow
 
     network_id = auth.network()
     code = invitations.issue(db_session, network_id)

@@ -33,7 +33,7 @@ def _create_unmigrated_tables(url: str) -> None:
     tests/core/test_migrations.py is what fails on a missing migration; the browser tests
     should report what a person sees, not stop at the schema.
     """
-    from lti_tool.db import make_engine
+    from lti_tool.core.db import make_engine
     from lti_tool.models import Base
 
     engine = make_engine(url)

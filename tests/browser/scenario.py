@@ -25,13 +25,13 @@ def tool_app(stack: Stack):
 
 def arrange(stack: Stack) -> dict:
     """Create the open survey, the tutorial and (if missing) the teacher's route; return their ids."""
+    from lti_tool.core.accounts import Network
+    from lti_tool.core.reference import AcademicYear, Person
     from lti_tool.demo_data import DEMO_SLUG
     from lti_tool.events import services as events
-    from lti_tool.extensions import db
-    from lti_tool.resource_map.models import AcademicYear, Person
     from lti_tool.surveys import services as surveys
     from lti_tool.surveys import templates_ru
-    from lti_tool.tenancy.models import Network
+    from lti_tool.web.extensions import db
 
     teacher, tutor = stack.member("teacher"), stack.member("tutor")
     app = tool_app(stack)
@@ -86,10 +86,10 @@ def _ensure_route(s, network_id: int, year_id: int, teacher) -> int:
 
 def sign_up_lti_user(stack: Stack, lms_user_id: str, event_id: int) -> None:
     """Register the tool's person of an LMS user (launched at least once) for the event."""
+    from lti_tool.core.accounts import User
+    from lti_tool.core.people import ensure_person
     from lti_tool.events import signup
-    from lti_tool.extensions import db
-    from lti_tool.tenancy.models import User
-    from lti_tool.tenancy.services import ensure_person
+    from lti_tool.web.extensions import db
 
     app = tool_app(stack)
     with app.test_request_context("/"):

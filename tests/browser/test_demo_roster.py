@@ -11,9 +11,9 @@ import random
 import pytest
 
 from demo_lms import create_app as create_lms
+from lti_tool.core.accounts import Network
+from lti_tool.core.reference import AcademicYear, Person
 from lti_tool.demo_roster import roster_rows, split_name
-from lti_tool.resource_map.models import AcademicYear, Person
-from lti_tool.tenancy.models import Network
 
 
 def _people(db_session, network_id: int) -> list[Person]:

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from lti_tool.commission import services
 from lti_tool.commission.criteria import CRITERIA
 from lti_tool.commission.models import Decision, DecisionImmutable
-from lti_tool.resource_map.models import Person
-from lti_tool.tenancy.models import RoleGrant
-from lti_tool.tenancy.services import granted_roles
+from lti_tool.core.accounts import RoleGrant
+from lti_tool.core.reference import Person
+from lti_tool.core.roles import granted_roles
 
 
 @pytest.fixture

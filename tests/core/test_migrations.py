@@ -7,7 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from lti_tool.cli import downgrade, upgrade
-from lti_tool.db import make_engine
+from lti_tool.core.db import make_engine
 from lti_tool.models import Base
 from tests import backends
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.db import make_engine, ping_when_idle
+from lti_tool.core.db import make_engine, ping_when_idle
 from tests import backends
 
 

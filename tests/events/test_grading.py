@@ -1,19 +1,17 @@
 """Grading: one outbox row per change in the grade's transaction, superseding, completion rule."""
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 import sqlalchemy as sa
 
+from lti_tool.core.courses import Course, Enrollment, ResourceLink
+from lti_tool.core.grades import LineItem, ScoreOutbox
+from lti_tool.core.reference import Person
 from lti_tool.events import grading, lms, services, signup
 from lti_tool.events.grading import Mark
 from lti_tool.events.models import Attendance, EventCompletion, EventSession
 from lti_tool.events.services import EventError
-from lti_tool.lti.models import LineItem, ResourceLink, ScoreOutbox
-from lti_tool.resource_map.models import Person
-from lti_tool.tenancy.models import Course, Enrollment
+from lti_tool.events.signals import participation_completed
 
 from .world import build_world, event_of
 
@@ -155,22 +153,28 @@ def test_scores_are_checked_against_the_scale(db_session):
     assert db_session.scalar(sa.select(Attendance.score)) is None
 
 
-def test_pathways_hook_called_once_on_completion(db_session, monkeypatch):
+def test_completion_signal_sent_once_on_completion(db_session):
     calls = []
-    hooks = types.ModuleType("lti_tool.pathways.hooks")
-    hooks.on_event_completed = lambda session, event_id, person_id: calls.append((event_id, person_id))
-    monkeypatch.setitem(sys.modules, "lti_tool.pathways.hooks", hooks)
+
+    def receiver(session, event_id, person_id):
+        calls.append((event_id, person_id))
+
     w = build_world(db_session, teachers=1)
     (p1,) = sign_all(db_session, w)
     s1, s2 = (db_session.get(EventSession, i) for i in w.session_ids)
-    grading.grade_session(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
-    grading.grade_session(db_session, s2, [Mark(p1.id, "present", 10)], graded_by_id=None)
+    with participation_completed.connected_to(receiver):
+        grading.grade_session(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
+        grading.grade_session(db_session, s2, [Mark(p1.id, "present", 10)], graded_by_id=None)
     assert calls == [(w.event_id, w.teachers[0])]
 
 
-def test_missing_pathways_hook_is_skipped(db_session, monkeypatch):
-    monkeypatch.setitem(sys.modules, "lti_tool.pathways.hooks", None)  # import raises ModuleNotFoundError
-    assert grading.notify_pathways(db_session, 1, 1) is False
+def test_grading_works_without_receivers(db_session):
+    w = build_world(db_session, teachers=1)
+    (p1,) = sign_all(db_session, w)
+    s1 = db_session.get(EventSession, w.session_ids[0])
+    with participation_completed.muted():
+        grading.grade_session(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
+    assert grading.evaluate_completion(db_session, p1).completed is True
 
 
 def test_changing_the_rule_reevaluates_and_resends_flipped_completions(db_session):

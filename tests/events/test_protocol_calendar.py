@@ -6,11 +6,11 @@ from datetime import datetime, timezone
 
 from openpyxl import load_workbook
 
-from lti_tool.auth import TEACHER, TUTOR
+from lti_tool.core.reference import Person
 from lti_tool.events import calendar, grading, protocol, services, signup
 from lti_tool.events.grading import Mark
 from lti_tool.events.models import EventSession
-from lti_tool.resource_map.models import Person
+from lti_tool.web.auth import TEACHER, TUTOR
 
 from .world import build_world, event_of
 

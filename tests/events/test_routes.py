@@ -5,10 +5,10 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from lti_tool.auth import METHODIST, TEACHER, TUTOR
+from lti_tool.core.grades import ScoreOutbox
 from lti_tool.events import lms, services, signup
 from lti_tool.events.models import Attendance, Participant
-from lti_tool.lti.models import ScoreOutbox
+from lti_tool.web.auth import METHODIST, TEACHER, TUTOR
 
 from .world import build_world, event_of, make_network
 

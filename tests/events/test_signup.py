@@ -6,7 +6,7 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.db import make_engine, make_session_factory
+from lti_tool.core.db import make_engine, make_session_factory
 from lti_tool.events import signup
 from lti_tool.events.models import Participant
 from lti_tool.events.services import EventError

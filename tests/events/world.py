@@ -5,11 +5,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, time
 
+from lti_tool.core.accounts import Network, User
+from lti_tool.core.courses import Course, Enrollment, ResourceLink
+from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
 from lti_tool.events import services
 from lti_tool.events.models import Event
-from lti_tool.lti.models import Deployment, Platform, ResourceLink
-from lti_tool.resource_map.models import AcademicYear, Organization, Person, Topic
-from lti_tool.tenancy.models import Course, Enrollment, Network, User
+from lti_tool.lti.models import Deployment, Platform
 
 
 @dataclass

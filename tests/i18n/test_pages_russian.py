@@ -7,7 +7,6 @@ translation different from the msgid. A match is an English string a Russian use
 """
 from __future__ import annotations
 
-import importlib
 import random
 import re
 from html.parser import HTMLParser
@@ -87,30 +86,22 @@ class VisibleText(HTMLParser):
 
 
 def _demo(db_session, network_id: int) -> None:
-    """The areas' demo loaders, in `flask demo load`'s order (areas without one are skipped)."""
-    from lti_tool.demo_data import DEMO_AREAS
+    """The areas' demo loaders, in `flask demo load`'s order."""
+    from lti_tool.demo_data import DEMO_LOADERS
 
-    for area in DEMO_AREAS:
-        try:
-            module = importlib.import_module(f"lti_tool.{area}.demo")
-        except ModuleNotFoundError:
-            continue
-        module.load_demo(db_session, network_id, random.Random(f"2025:{area}"))
+    for area, load_demo in DEMO_LOADERS:
+        load_demo(db_session, network_id, random.Random(f"2025:{area}"))
         db_session.commit()
 
 
 def _person_user(db_session, auth, network_id: int, tutor: bool, names: dict) -> int:
     """A user linked to a demo person with data (a route for a teacher, an event for a tutor)."""
-    from lti_tool.resource_map.models import Person
+    from lti_tool.core.reference import Person
+    from lti_tool.pathways.models import Route
 
     query = sa.select(Person).where(Person.network_id == network_id, Person.is_tutor.is_(tutor)).order_by(Person.id)
-    try:
-        from lti_tool.pathways.models import Route
-
-        if not tutor:
-            query = query.join(Route, Route.person_id == Person.id)
-    except ImportError:
-        pass
+    if not tutor:
+        query = query.join(Route, Route.person_id == Person.id)
     person = db_session.scalars(query).first()
     user_id = auth.user(name=person.full_name, email=person.email)
     names["tutor" if tutor else "teacher"] = person.full_name
@@ -146,8 +137,8 @@ def crawl(client, starts: list[str]) -> dict[str, list[str]]:
 
 
 def test_pages_of_the_three_paths_show_no_english(app, client, auth, db_session):
-    from lti_tool.auth import METHODIST, TEACHER, TUTOR
-    from lti_tool.i18n import LOCALE_KEY
+    from lti_tool.web.auth import METHODIST, TEACHER, TUTOR
+    from lti_tool.web.i18n import LOCALE_KEY
 
     network_id = auth.network(slug="demo-i18n")
     _demo(db_session, network_id)
@@ -174,8 +165,8 @@ def test_pages_of_the_three_paths_show_no_english(app, client, auth, db_session)
 
 def test_the_walk_does_see_english_in_the_en_locale(app, client, auth, db_session):
     """The detector works: the same pages in English are full of the catalogues' msgids."""
-    from lti_tool.auth import TEACHER
-    from lti_tool.i18n import LOCALE_KEY
+    from lti_tool.web.auth import TEACHER
+    from lti_tool.web.i18n import LOCALE_KEY
 
     network_id = auth.network(slug="demo-i18n-en")
     _demo(db_session, network_id)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.extensions import db
-from lti_tool.lti.registrations import create_platform
+from lti_tool.lti.platforms import create_platform
+from lti_tool.web.extensions import db
 from tests.lti.platform import LtiActions, TestPlatform
 
 # Rows a refused launch must not create (cache entries are the launch's own state, not data).

@@ -6,11 +6,11 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.extensions import db
-from lti_tool.lti.cache import DatabaseCache, RedisCache
+from lti_tool.core.accounts import Network
+from lti_tool.core.cache import DatabaseCache, RedisCache
 from lti_tool.lti.models import Deployment, Platform
-from lti_tool.lti.registrations import RegistrationError, create_platform, import_lti_config
-from lti_tool.tenancy.models import Network
+from lti_tool.lti.platforms import RegistrationError, create_platform, import_lti_config
+from lti_tool.web.extensions import db
 from tests import backends
 
 

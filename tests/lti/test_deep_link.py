@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from flask import Blueprint
 
-from lti_tool.extensions import db
-from lti_tool.lti.models import LineItem, ResourceLink
-from lti_tool.placements import Placement, PlacementItem
+from lti_tool.core.courses import ResourceLink
+from lti_tool.core.grades import LineItem
+from lti_tool.web.extensions import db
+from lti_tool.web.placements import Placement, PlacementItem
 from tests.lti.platform import CLAIM, DL_CLAIM
 
 CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"

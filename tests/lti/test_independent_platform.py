@@ -20,14 +20,15 @@ import jwt
 import pytest
 import sqlalchemy as sa
 
+from lti_tool.core.accounts import User
+from lti_tool.core.courses import Course, Enrollment, ResourceLink
+from lti_tool.core.grades import LineItem
+from lti_tool.core.reference import AcademicYear
 from lti_tool.events import services as events
-from lti_tool.extensions import db
-from lti_tool.lti.models import LineItem, ResourceLink
-from lti_tool.lti.registrations import create_platform
-from lti_tool.resource_map.models import AcademicYear
+from lti_tool.lti.platforms import create_platform
 from lti_tool.surveys import services as surveys
 from lti_tool.surveys.builder import QuestionData, add_question
-from lti_tool.tenancy.models import Course, Enrollment, User
+from lti_tool.web.extensions import db
 from tests.lti.conftest import row_counts
 from tests.lti.independent_platform import INSTITUTION, MEMBERSHIP, LibraryPlatform, platform_key_pems
 

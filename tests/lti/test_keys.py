@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import jwt
 
-from lti_tool.lti import keys
+from lti_tool.lti import tool_keys as keys
 
 
 def test_key_generated_once_and_published(client, db_session):

@@ -6,12 +6,14 @@ import sqlalchemy as sa
 from flask import Blueprint
 
 from lti_tool import create_app
-from lti_tool.auth import check_network, require_actor
-from lti_tool.extensions import db
-from lti_tool.lti.models import LineItem, Platform, ResourceLink
-from lti_tool.resource_map.models import Person
-from lti_tool.tenancy.models import Course, Enrollment, User
-from lti_tool.tenancy.services import grant_role
+from lti_tool.core.accounts import User
+from lti_tool.core.courses import Course, Enrollment, ResourceLink
+from lti_tool.core.grades import LineItem
+from lti_tool.core.reference import Person
+from lti_tool.core.roles import grant_role
+from lti_tool.lti.models import Platform
+from lti_tool.web.auth import check_network, require_actor
+from lti_tool.web.extensions import db
 from tests.lti.platform import AGS_CLAIM, DROP, ROLE, LtiActions, TestPlatform
 
 INST = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
@@ -212,7 +214,7 @@ def test_tenancy_network_b_cannot_read_network_a(app, client, auth, platform):
     app.register_blueprint(probe)
     platform_b = TestPlatform(issuer="https://lms-b.test", client_id="client-b", deployment_id="b-1", key_index=3)
     with app.app_context():
-        from lti_tool.lti.registrations import create_platform
+        from lti_tool.lti.platforms import create_platform
 
         create_platform(db.session, **platform_b.registration(auth.network("Сеть Б", slug="net-b")))
         db.session.commit()

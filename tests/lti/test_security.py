@@ -15,7 +15,6 @@ from tests.lti.conftest import row_counts
 from tests.lti.platform import DROP, TestPlatform, rsa_key
 
 
-
 class Rel(int):
     """A time relative to the moment of the launch (the suite may run for many minutes)."""
 
@@ -117,7 +116,7 @@ def test_login_target_elsewhere_is_refused(lti):
 
 def test_disabled_platform_is_refused(app, lti, db_session):
     from lti_tool.lti.models import Platform
-    from lti_tool.lti.registrations import set_platform_enabled
+    from lti_tool.lti.platforms import set_platform_enabled
 
     auth = lti.login()
     set_platform_enabled(db_session, db_session.query(Platform).one().id, False)
@@ -205,7 +204,7 @@ def test_login_writes_nothing_and_launch_commits_once(app, lti, platform):
     """The login initiation writes no row; a launch is one transaction (rows + single-use mark)."""
     from sqlalchemy import event
 
-    from lti_tool.extensions import db
+    from lti_tool.web.extensions import db
 
     lti.launch("Learner")  # warm: user, course and link exist; only the state's mark is new
     with app.app_context():

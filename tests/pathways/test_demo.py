@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
+from lti_tool.core.accounts import Network
 from lti_tool.pathways.models import Route, RouteStep
 from lti_tool.resource_map.models import Offering
-from lti_tool.tenancy.models import Network
 
 
 def test_demo_routes(db_session, backend):

@@ -76,7 +76,7 @@ def test_methodist_plans_reviews_and_publishes(client, auth, db_session, world):
 def test_attached_tutor_sees_and_comments_other_tutors_do_not(client, auth, db_session, world):
     route_id, step_id = published_route(db_session, world, 0)
     stranger_user = make_user(db_session, "Козлова Анна Сергеевна")
-    from lti_tool.resource_map.models import Person
+    from lti_tool.core.reference import Person
 
     db_session.add(Person(network_id=world.network_id, user_id=stranger_user.id, full_name="Козлова", is_tutor=True))
     services.attach_tutor(db_session, db_session.get(Route, route_id), world.tutor_id)

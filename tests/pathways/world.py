@@ -5,9 +5,10 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
-from lti_tool.resource_map.models import AcademicYear, Offering, Organization, Person, Topic
+from lti_tool.core.accounts import Network, User
+from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
+from lti_tool.resource_map.models import Offering
 from lti_tool.surveys.models import Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveySection
-from lti_tool.tenancy.models import Network, User
 
 PLAN_START = "2025-09-01"
 

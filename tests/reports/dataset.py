@@ -22,12 +22,12 @@ import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from lti_tool.core.accounts import Network
+from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
 from lti_tool.events import services as events
 from lti_tool.events import signup
 from lti_tool.events.models import Attendance, Participant
-from lti_tool.resource_map.models import (AcademicYear, Cluster, InternshipSite, Offering, Organization, Person,
-                                          Topic)
-from lti_tool.tenancy.models import Network
+from lti_tool.resource_map.models import Cluster, InternshipSite, Offering
 
 YEAR_START, YEAR_END = date(2025, 9, 1), date(2026, 8, 31)
 

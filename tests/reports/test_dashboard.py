@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import os
-import sys
-import types
 from datetime import date
 
+from lti_tool.core.accounts import User
+from lti_tool.core.courses import Course
+from lti_tool.core.grades import LineItem, ScoreOutbox
 from lti_tool.events.models import Event
-from lti_tool.lti.models import Deployment, LineItem, Platform, ScoreOutbox
+from lti_tool.lti.models import Deployment, Platform
+from lti_tool.pathways import reporting
 from lti_tool.reports import dashboard, pathways_stats
 from lti_tool.reports.period import Period, parse_period
 from lti_tool.surveys.models import Survey, SurveyResponse
-from lti_tool.tenancy.models import Course, User
 
 from . import dataset
 
@@ -71,7 +72,7 @@ def test_route_figures_come_from_the_pathways_area(monkeypatch, data, db_session
         calls.append((network_id, start, end))
         return {"published": 4, "steps": 10, "steps_done": 3}
 
-    monkeypatch.setitem(sys.modules, pathways_stats.MODULE, types.SimpleNamespace(summary=summary))
+    monkeypatch.setattr(reporting, "summary", summary)
     assert pathways_stats.summary(db_session, data.network_id, YEAR) == {
         "published": 4, "steps": 10, "steps_done": 3, "progress": 0.3}
     assert calls == [(data.network_id, YEAR.start, YEAR.end)]

@@ -7,8 +7,9 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
 from lti_tool.events.models import Attendance, Event, EventLeader, EventSession, Participant
-from lti_tool.resource_map.models import AcademicYear, Cluster, InternshipSite, Organization, Person, Topic
+from lti_tool.resource_map.models import Cluster, InternshipSite
 
 PAGES = ["/reports/", "/reports/yearly", "/reports/yearly.xlsx", "/reports/clusters"]
 
@@ -126,7 +127,7 @@ def test_dashboard_page_links_into_the_areas(client, auth, data):
 
 def _many(session, n: int) -> int:
     """A network with n of everything the headline counts: events, people, tutors, organizations, clusters, sites."""
-    from lti_tool.tenancy.models import Network
+    from lti_tool.core.accounts import Network
 
     net = Network(name=f"Сеть {n}", slug=f"plural-{n}")
     session.add(net)

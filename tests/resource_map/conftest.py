@@ -12,7 +12,7 @@ from lti_tool.resource_map import services
 def rm(app):
     """A session inside a request context (services translate their messages)."""
     with app.test_request_context("/"):
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         yield db.session
 

@@ -7,11 +7,12 @@ from datetime import date
 import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
+from lti_tool.core.reference import Organization
 from lti_tool.resource_map import services
 from lti_tool.resource_map.exports import export_year, year_rows
 from lti_tool.resource_map.import_files import read_upload
 from lti_tool.resource_map.imports import run_import
-from lti_tool.resource_map.models import Offering, Organization
+from lti_tool.resource_map.models import Offering
 from tests.resource_map.conftest import build_map
 
 
@@ -64,7 +65,7 @@ def _csv(text: str) -> bytes:
 def test_bad_csv_reports_rows_and_imports_nothing(app, client, auth, db_session):
     net = auth.network()
     with app.test_request_context("/"):
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         build_map(db.session, net)
     auth.login("methodist", network_id=net)
@@ -88,7 +89,7 @@ def test_bad_csv_reports_rows_and_imports_nothing(app, client, auth, db_session)
 def test_good_xlsx_preview_then_confirm(app, client, auth, db_session):
     net = auth.network()
     with app.test_request_context("/"):
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         build_map(db.session, net)
     auth.login("methodist", network_id=net)

@@ -5,8 +5,9 @@ from datetime import date
 
 import pytest
 
+from lti_tool.core.reference import Topic
 from lti_tool.resource_map import queries, services
-from lti_tool.resource_map.models import Offering, Topic
+from lti_tool.resource_map.models import Offering
 from tests.resource_map.conftest import build_map
 
 

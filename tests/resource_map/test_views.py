@@ -1,14 +1,15 @@
 """Views of the resource map: who may browse and edit, and network isolation."""
 from __future__ import annotations
 
-from lti_tool.resource_map.models import Offering, Organization
+from lti_tool.core.reference import Organization
+from lti_tool.resource_map.models import Offering
 from tests.resource_map.conftest import build_map
 
 
 def _map(app, auth):
     net = auth.network()
     with app.test_request_context("/"):
-        from lti_tool.extensions import db
+        from lti_tool.web.extensions import db
 
         m = build_map(db.session, net)
         return net, {k: getattr(v, "id", None) for k, v in m.items()}, [o.id for o in m["offerings"]]

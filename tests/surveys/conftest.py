@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from lti_tool.resource_map.models import Cluster, Organization, Person, Topic
+from lti_tool.core.accounts import Network, User
+from lti_tool.core.reference import Organization, Person, Topic
+from lti_tool.resource_map.models import Cluster
 from lti_tool.surveys import services
 from lti_tool.surveys.builder import QuestionData, add_question
-from lti_tool.tenancy.models import Network, User
 
 
 @dataclass

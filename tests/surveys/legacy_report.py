@@ -16,12 +16,30 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Join
 
-from lti_tool.resource_map.models import Organization, Topic
+from lti_tool.core.reference import Organization, Topic
 from lti_tool.surveys.answering import ordered_questions
-from lti_tool.surveys.models import CHOICE_TYPES, SCALE_TYPES, TEXT_TYPES, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse
+from lti_tool.surveys.models import (
+    CHOICE_TYPES,
+    SCALE_TYPES,
+    TEXT_TYPES,
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
+
 # What did not change (result types, thresholds, summaries, ranking) is the application's own.
-from lti_tool.surveys.reports import (MIN_GROUP, TEXTS_SHOWN, Bar, QuestionStats, Report, TopicNeed, _ranking,
-                                      _summary, _topic_need)
+from lti_tool.surveys.reports import (
+    MIN_GROUP,
+    TEXTS_SHOWN,
+    Bar,
+    QuestionStats,
+    Report,
+    TopicNeed,
+    _ranking,
+    _summary,
+    _topic_need,
+)
 from lti_tool.surveys.roster import Filters, response_filter, roster_size
 
 

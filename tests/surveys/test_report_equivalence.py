@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.resource_map.models import Organization, Person, cluster_person
+from lti_tool.core.accounts import User
+from lti_tool.core.reference import Organization, Person
+from lti_tool.resource_map.models import cluster_person
 from lti_tool.surveys import answering, tally
 from lti_tool.surveys.builder import QuestionData as Q
 from lti_tool.surveys.models import SurveyTally
 from lti_tool.surveys.reports import build_report
 from lti_tool.surveys.roster import Filters
-from lti_tool.tenancy.models import User
 
 from . import legacy_report
 

@@ -6,13 +6,13 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from lti_tool.lti.models import Deployment, Platform, ResourceLink
+from lti_tool.core.courses import Course, Enrollment, ResourceLink
+from lti_tool.lti.models import Deployment, Platform
 from lti_tool.surveys import answering
 from lti_tool.surveys.builder import QuestionData as Q
 from lti_tool.surveys.export import workbook
 from lti_tool.surveys.reports import build_report
 from lti_tool.surveys.roster import Filters, roster_size
-from lti_tool.tenancy.models import Course, Enrollment
 
 QUESTIONS = [
     Q("single", "Должность", options=["Воспитатель", "Логопед"], allow_other=True),

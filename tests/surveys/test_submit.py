@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.db import make_engine, make_session_factory, utcnow
-from lti_tool.resource_map.models import Person
+from lti_tool.core.clock import utcnow
+from lti_tool.core.db import make_engine, make_session_factory
+from lti_tool.core.reference import Person
 from lti_tool.surveys import answering, services
 from lti_tool.surveys.builder import QuestionData as Q
-from lti_tool.surveys.models import (Survey, SurveyAnswer, SurveyDraft, SurveyParticipation, SurveyResponse)
+from lti_tool.surveys.models import Survey, SurveyAnswer, SurveyDraft, SurveyParticipation, SurveyResponse
 
 QUESTIONS = [Q("likert", "Готовность к самообразованию", required=True), Q("short_text", "Пожелания")]
 

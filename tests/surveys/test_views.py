@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from lti_tool.auth import ADMIN, METHODIST, TEACHER
 from lti_tool.surveys import answering
 from lti_tool.surveys.builder import QuestionData as Q
 from lti_tool.surveys.models import Survey, SurveyDraft, SurveyResponse
+from lti_tool.web.auth import ADMIN, METHODIST, TEACHER
 
 QUESTIONS = [Q("number", "Стаж", min_value=0, max_value=60, required=True), Q("long_text", "Пожелания")]
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from demo_lms.testing import start_demo_lms
-from lti_tool.db import make_engine, make_session_factory
+from lti_tool.core.db import make_engine, make_session_factory
 from sync.runtime import build_runtime
 from sync.settings import sync_settings
 from tests.conftest import empty_tables

@@ -10,10 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import sqlalchemy as sa
 
-from lti_tool.db import utcnow
-from lti_tool.lti.keys import generate_key
-from lti_tool.lti.models import Deployment, LineItem, Platform, ResourceLink, ScoreOutbox, ToolKey
-from lti_tool.tenancy.models import Course, Network, User
+from lti_tool.core.accounts import Network, User
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import Course, ResourceLink
+from lti_tool.core.grades import LineItem, ScoreOutbox
+from lti_tool.lti.models import Deployment, Platform, ToolKey
+from lti_tool.lti.tool_keys import generate_key
 
 ALL_AGS = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
            "https://purl.imsglobal.org/spec/lti-ags/scope/score",
@@ -21,7 +23,7 @@ ALL_AGS = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
 
 
 def make_tool_key(session) -> ToolKey:
-    """The tool's signing key, made the way the tool makes it (lti_tool/lti/keys.py)."""
+    """The tool's signing key, made the way the tool makes it (lti_tool/lti/tool_keys.py)."""
     return generate_key(session)
 
 

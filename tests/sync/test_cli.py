@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Flask
 
-from lti_tool.lti.models import ScoreOutbox
+from lti_tool.core.grades import ScoreOutbox
 from sync.cli import sync
 
 from .helpers import add_line_item, add_outbox, add_users

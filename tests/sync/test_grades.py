@@ -6,8 +6,8 @@ from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 
-from lti_tool.db import utcnow
-from lti_tool.lti.models import LineItem, ScoreOutbox
+from lti_tool.core.clock import utcnow
+from lti_tool.core.grades import LineItem, ScoreOutbox
 from sync.grades import push_platform
 
 from .helpers import add_line_item, add_outbox, add_users

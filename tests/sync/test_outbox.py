@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from lti_tool.db import utcnow
-from lti_tool.lti.models import ScoreOutbox
+from lti_tool.core.clock import utcnow
+from lti_tool.core.grades import ScoreOutbox
 from sync.outbox import Outcome, claim, due_platforms, load_claimed, record, retry_failed, supersede_older
 
 from .helpers import add_line_item, add_outbox, add_users, seed_tool_side

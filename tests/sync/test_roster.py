@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from lti_tool.lti.models import RosterSync
-from lti_tool.resource_map.models import Person
-from lti_tool.tenancy.models import Enrollment, User
+from lti_tool.core.accounts import User
+from lti_tool.core.courses import Enrollment, RosterSync
+from lti_tool.core.reference import Person
 from sync.roster import pull_roster
 
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
@@ -102,8 +102,8 @@ SITE_ADMIN = ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Adminis
 
 def launched(tool, sub: str, roles: list[str]) -> None:
     """What a launch leaves behind for `sub` (the launch's own provisioning function)."""
+    from lti_tool.core.courses import Course
     from lti_tool.lti.provisioning import upsert_enrollment
-    from lti_tool.tenancy.models import Course
 
     with tool.rt.sessions.begin() as s:
         user = s.scalar(sa.select(User).where(User.issuer == tool.lms.url, User.sub == sub))

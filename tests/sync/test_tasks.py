@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from lti_tool.db import utcnow
-from lti_tool.lti.models import RosterSync
+from lti_tool.core.clock import utcnow
+from lti_tool.core.courses import RosterSync
 from sync import tasks
 
 from .helpers import add_line_item, add_outbox, add_users, seed_tool_side

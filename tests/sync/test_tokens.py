@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import jwt
 import pytest
 
-from lti_tool.lti.cache import DatabaseCache
+from lti_tool.core.cache import DatabaseCache
 from sync.tokens import PlatformRef, TokenError, TokenProvider, cache_key
 
 from .helpers import make_tool_key

@@ -9,10 +9,11 @@ import pytest
 import redis as redis_lib
 import sqlalchemy as sa
 
-from lti_tool.db import make_engine, make_session_factory
-from lti_tool.lti.models import RosterSync, ScoreOutbox
+from lti_tool.core.accounts import User
+from lti_tool.core.courses import Enrollment, RosterSync
+from lti_tool.core.db import make_engine, make_session_factory
+from lti_tool.core.grades import ScoreOutbox
 from lti_tool.models import Base
-from lti_tool.tenancy.models import Enrollment, User
 from sync.celery_app import make_celery
 from tests import backends
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from lti_tool.pathways.planner_instance import Instance, is_local, place_of, step_values
+from lti_tool.pathways.planner.instance import Instance, is_local, place_of, step_values
 
 SINK = 0
 UNITS = 10_000  # integer cost units per 1.0 of objective (values are rounded to 1e-4)

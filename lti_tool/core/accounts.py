@@ -1,4 +1,4 @@
-"""Networks, users, courses (LTI contexts), enrollments and tool-side role grants.
+"""Networks, the users LTI platforms know, and tool-side role grants inside a network.
 
 Every domain row carries a `network_id`: a network is the unit of tenancy, and a launch from a
 deployment only ever sees the network that deployment belongs to.
@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, utcnow
+from .clock import utcnow
+from .db import Base
 
 
 class Network(Base):
@@ -46,51 +47,6 @@ class User(Base):
         """Full name if the platform sent one, else the email, else the opaque id."""
         full = " ".join(p for p in (self.family_name, self.given_name) if p)
         return self.name or full or self.email or self.sub
-
-
-class Course(Base):
-    """An LMS course (LTI context) of one deployment; its NRPS/AGS endpoints come from launches."""
-
-    __tablename__ = "course"
-    __table_args__ = (sa.UniqueConstraint("deployment_id", "lti_context_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    network_id: Mapped[int] = mapped_column(sa.ForeignKey("network.id"), index=True)
-    deployment_id: Mapped[int] = mapped_column(sa.ForeignKey("lti_deployment.id"))
-    lti_context_id: Mapped[str] = mapped_column(sa.String(255))
-    title: Mapped[str | None] = mapped_column(sa.String(255))
-    label: Mapped[str | None] = mapped_column(sa.String(255))
-    nrps_url: Mapped[str | None] = mapped_column(sa.String(1024))
-    ags_lineitems_url: Mapped[str | None] = mapped_column(sa.String(1024))
-    ags_scopes: Mapped[list | None] = mapped_column(sa.JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    enrollments: Mapped[list[Enrollment]] = relationship(back_populates="course")
-
-
-class Enrollment(Base):
-    """A user's membership in a course with the LTI roles last seen (launch or roster pull)."""
-
-    __tablename__ = "enrollment"
-    __table_args__ = (sa.UniqueConstraint("course_id", "user_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    lti_roles: Mapped[list] = mapped_column(sa.JSON, default=list)
-    # active | inactive | deleted (vanished from the roster, or reported so by the platform)
-    status: Mapped[str] = mapped_column(sa.String(16), default="active")
-    source: Mapped[str] = mapped_column(sa.String(16), default="launch")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
-
-    course: Mapped[Course] = relationship(back_populates="enrollments")
-    user: Mapped[User] = relationship()
-
-    @classmethod
-    def launch_only(cls):
-        """Live enrollments that only launches created: no roster pull has seen them, so pulls
-        leave them alone (shown as "not in the LMS roster")."""
-        return sa.and_(cls.source == "launch", cls.status != "deleted")
 
 
 class RoleGrant(Base):

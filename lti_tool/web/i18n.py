@@ -12,7 +12,7 @@ from pathlib import Path
 from flask import current_app, has_request_context, request, session
 
 LOCALE_KEY = "locale"
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def translation_directories() -> list[str]:

@@ -16,12 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from lti_tool.pathways.planner_bound import lp_bound
-from lti_tool.pathways.planner_flow import solve_flow
-from lti_tool.pathways.planner_greedy import greedy_pairs
-from lti_tool.pathways.planner_instance import Instance, finalize, score
-from lti_tool.pathways.planner_variety import diversify_forms
-from lti_tool.pathways.planner_model import (
+from lti_tool.pathways.planner.bound import lp_bound
+from lti_tool.pathways.planner.flow import solve_flow
+from lti_tool.pathways.planner.greedy import greedy_pairs
+from lti_tool.pathways.planner.instance import Instance, finalize, score
+from lti_tool.pathways.planner.model import (
     DEFAULT_FORM_ORDER,
     REASON_NO_NEED,
     REASON_NO_OFFERINGS,
@@ -38,6 +37,7 @@ from lti_tool.pathways.planner_model import (
     TeacherNeeds,
     UnmetNeed,
 )
+from lti_tool.pathways.planner.variety import diversify_forms
 
 __all__ = [
     "DEFAULT_FORM_ORDER", "REASON_NO_NEED", "REASON_NO_OFFERINGS", "REASON_NO_SEATS",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from lti_tool.pathways.planner_instance import Instance, is_local, place_of
+from lti_tool.pathways.planner.instance import Instance, is_local, place_of
 
 
 def diversify_forms(inst: Instance, pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -20,9 +20,9 @@ from collections import defaultdict
 
 from ortools.linear_solver import pywraplp
 
-from lti_tool.pathways.planner_flow import solve_flow
-from lti_tool.pathways.planner_instance import Instance, is_local, place_of, score, step_values
-from lti_tool.pathways.planner_model import LPBound
+from lti_tool.pathways.planner.flow import solve_flow
+from lti_tool.pathways.planner.instance import Instance, is_local, place_of, score, step_values
+from lti_tool.pathways.planner.model import LPBound
 
 MAX_LP_VARIABLES = 50_000
 

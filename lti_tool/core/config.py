@@ -10,7 +10,7 @@ import os
 import secrets
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def instance_path() -> Path:
@@ -72,7 +72,7 @@ def load_config() -> dict:
         "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "*"),
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
         # How long a process may answer a login or launch from its copy of a registration
-        # (lti/registry.py: a disabled platform's launches are refused at once regardless).
+        # (lti/registration_cache.py: a disabled platform's launches are refused at once regardless).
         "LTI_REGISTRATION_CACHE_SECONDS": float(os.environ.get("LTI_REGISTRATION_CACHE_SECONDS", "30")),
         # The network's local time zone for event times and calendar feeds (Tomsk: Asia/Tomsk).
         "EVENTS_TIMEZONE": os.environ.get("EVENTS_TIMEZONE", "Europe/Moscow"),

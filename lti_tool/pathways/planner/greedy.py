@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 
-from lti_tool.pathways.planner_instance import Instance
+from lti_tool.pathways.planner.instance import Instance
 
 
 def greedy_pairs(inst: Instance) -> tuple[list[tuple[int, int]], dict[str, float]]:

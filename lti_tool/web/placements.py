@@ -1,15 +1,16 @@
 """What an instructor can place in a course by deep linking, contributed by each area.
 
 An area lists its placeable items in `lti_tool/<area>/placements.py` as `PLACEMENTS`, a list of
-`Placement`. The LTI package collects them for the deep-linking picker and, at launch, sends the
-user to `endpoint` with `{id_arg: target_id}`. Plain values only: no pylti1p3 here.
+`Placement`; the app factory registers each area's list (`register`). The LTI package reads them
+(`registered`) for the deep-linking picker and, at launch, sends the user to `endpoint` with
+`{id_arg: target_id}`. Plain values only: no pylti1p3 here, and no import of any area.
 """
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 
@@ -37,19 +38,16 @@ class Placement:
     roles: tuple[str, ...] = ()  # tool roles that can open it; empty = everyone in the network
 
 
-AREAS_WITH_PLACEMENTS = ("surveys", "events", "resource_map", "pathways", "reports")
+_KEY = "tutornet_placements"
 
 
-def all_placements() -> dict[str, Placement]:
-    """Every area's placements by kind (areas without a placements module contribute none)."""
-    result: dict[str, Placement] = {}
-    for area in AREAS_WITH_PLACEMENTS:
-        try:
-            module = importlib.import_module(f"lti_tool.{area}.placements")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"lti_tool.{area}.placements":
-                raise
-            continue
-        for placement in module.PLACEMENTS:
-            result[placement.kind] = placement
-    return result
+def register(app: Flask, placements: list[Placement]) -> None:
+    """Add an area's placements to the app's registry (a later kind of the same name replaces one)."""
+    registry = app.extensions.setdefault(_KEY, {})
+    for placement in placements:
+        registry[placement.kind] = placement
+
+
+def registered() -> dict[str, Placement]:
+    """The current app's placements by kind, in the order the areas were registered."""
+    return dict(current_app.extensions.get(_KEY, {}))

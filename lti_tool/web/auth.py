@@ -104,8 +104,8 @@ def role_required(*roles: str):
 
 def current_person(actor: Actor | None = None):
     """The actor's `Person` in their network (created on first need); 401 without a known user."""
+    from ..core.people import person_for_user
     from .extensions import db
-    from .tenancy.services import person_for_user
 
     actor = actor or require_actor()
     person = person_for_user(db.session, actor.network_id, actor.user_id)

@@ -8,7 +8,7 @@ from flask_babel import Babel
 from flask_wtf import CSRFProtect
 from sqlalchemy import orm
 
-from .db import make_engine, make_session_factory
+from ..core.db import make_engine, make_session_factory
 
 
 def pool_options(config) -> dict:

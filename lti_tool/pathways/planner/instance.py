@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from lti_tool.pathways.planner_model import (
+from lti_tool.pathways.planner.model import (
     REASON_NO_NEED,
     REASON_NO_OFFERINGS,
     REASON_NO_SEATS,

@@ -1,26 +1,42 @@
-"""Shared expiring storage: OIDC state, deep-linking launch data, platform JWKS, access tokens.
+"""Shared expiring storage: the `cache_entry` table and the backends over it or Redis.
 
 Every process of the tool (and the sync worker) sees the same entries, so a login handled by one
-process can be finished by another. The database table `cache_entry` is used unless REDIS_URL is
-set. Values are JSON. Single use is atomic on both backends: `pop` deletes and returns in one
-statement (DELETE … RETURNING / GETDEL) and `add_if_absent` is an insert-or-fail.
+process can be finished by another (OIDC state, deep-linking launch data, platform JWKS, access
+tokens, worker leases). The database table `cache_entry` is used unless REDIS_URL is set. Values
+are JSON. Single use is atomic on both backends: `pop` deletes and returns in one statement
+(DELETE … RETURNING / GETDEL) and `add_if_absent` is an insert-or-fail.
 
-In a web request the database variant works inside the request's session transaction (the view
-commits); elsewhere each call is its own transaction.
+Bound to a session (a web request), the database variant works inside the session's transaction
+(the view commits); bound to an engine, each call is its own transaction.
 """
 from __future__ import annotations
 
 import json
 import random
 import typing as t
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from pylti1p3.launch_data_storage.base import LaunchDataStorage
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import utcnow
-from .models import CacheEntry
+from .clock import as_utc, utcnow
+from .db import Base
+
+
+class CacheEntry(Base):
+    """Shared key-value storage with expiry (OIDC state, nonces, launch data, access tokens).
+
+    Lives in the database so that any process can finish what another began; Redis is used
+    instead when REDIS_URL is set.
+    """
+
+    __tablename__ = "cache_entry"
+
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
 
 _table = CacheEntry.__table__
 _STATEMENTS: dict = {}  # insert-or-fail statement per dialect's insert()
@@ -125,7 +141,7 @@ class DatabaseCache(SharedCache):
     def pop(self, key: str) -> t.Any | None:
         stmt = sa.delete(_table).where(_table.c.key == key).returning(_table.c.value, _table.c.expires_at)
         row = self._execute(stmt, lambda result: result.first())
-        if row is None or _aware(row.expires_at) <= utcnow():
+        if row is None or as_utc(row.expires_at) <= utcnow():
             return None
         return json.loads(row.value)
 
@@ -169,65 +185,6 @@ def make_cache(database_engine: sa.Engine, redis_url: str | None = None) -> Shar
     return RedisCache(redis_url) if redis_url else DatabaseCache(database_engine)
 
 
-def get_cache() -> SharedCache:
-    """The shared cache of the current Flask app: Redis, or the database through the request's
-    session (`db.session`; the view commits)."""
-    from flask import current_app
-
-    from ..extensions import db
-
-    ext = current_app.extensions.setdefault("tutornet_lti", {})
-    if "cache" not in ext:
-        redis_url = current_app.config.get("REDIS_URL")
-        ext["cache"] = RedisCache(redis_url) if redis_url else DatabaseCache(session=_RequestSession(db))
-    return ext["cache"]
-
-
-class _RequestSession:
-    """Resolves `db.session` at each call, so one cache object serves every request."""
-
-    def __init__(self, database):
-        self._db = database
-
-    def execute(self, stmt, params=None):
-        return self._db.session.execute(stmt, params)
-
-    def get_bind(self):
-        return self._db.engine
-
-
-class SharedLaunchDataStorage(LaunchDataStorage[t.Any]):
-    """pylti1p3 launch-data storage over `SharedCache`, never keyed by a cookie.
-
-    Keys are unguessable (state, launch id), so no session cookie is needed: the launch works
-    when the browser blocks third-party cookies.
-    """
-
-    def __init__(self, cache: SharedCache, default_ttl: int = 3600):
-        super().__init__()
-        self._cache = cache
-        self._default_ttl = default_ttl
-
-    def get_session_cookie_name(self) -> None:
-        return None
-
-    def can_set_keys_expiration(self) -> bool:
-        return True
-
-    def get_value(self, key: str) -> t.Any:
-        return self._cache.get(self._prepare_key(key))
-
-    def set_value(self, key: str, value: t.Any, exp: int | None = None) -> None:
-        self._cache.set(self._prepare_key(key), value, exp or self._default_ttl)
-
-    def check_value(self, key: str) -> bool:
-        return self.get_value(key) is not None
-
-    def pop_value(self, key: str) -> t.Any:
-        """Atomically take a value (single-use state)."""
-        return self._cache.pop(self._prepare_key(key))
-
-
 def _add_params(key: str, value: t.Any, ttl: int) -> dict:
     now = utcnow()
     return {"key": key, "value": json.dumps(value), "expires_at": now + timedelta(seconds=ttl), "now": now}
@@ -236,9 +193,3 @@ def _add_params(key: str, value: t.Any, ttl: int) -> dict:
 def _expiry(ttl: int):
     return utcnow() + timedelta(seconds=ttl)
 
-
-def _aware(value):
-    """SQLite hands back naive datetimes: they are UTC."""
-    from datetime import timezone
-
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

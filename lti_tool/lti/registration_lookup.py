@@ -17,9 +17,9 @@ from pylti1p3.registration import Registration
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy.orm import Session
 
-from . import registry
+from . import registration_cache
 from .errors import LaunchRefused
-from .registry import DeploymentSnapshot, PlatformSnapshot, RegistrationCache
+from .registration_cache import DeploymentSnapshot, PlatformSnapshot, RegistrationCache
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class DbRegistration(Registration):
 
     def _key(self):
         if self._tool_key is None:
-            from .keys import signing_key
+            from .tool_keys import signing_key
 
             self._tool_key = signing_key(self._session)
         return self._tool_key
@@ -51,7 +51,7 @@ class DbRegistration(Registration):
         return self._key().kid
 
     def get_jwks(self):
-        from .keys import public_jwks
+        from .tool_keys import public_jwks
 
         return public_jwks(self._session)["keys"]
 
@@ -104,7 +104,7 @@ class DbToolConf(ToolConfAbstract):
         """The enabled platform for issuer (+ client_id), or a refusal page."""
         key = (iss, client_id)
         if key not in self._platforms:
-            platforms = registry.lookup(self.session, self.cache, iss, client_id, usable=self._usable)
+            platforms = registration_cache.lookup(self.session, self.cache, iss, client_id, usable=self._usable)
             if len(platforms) != 1:
                 log.warning("LTI: no registration for issuer=%r client_id=%r", iss, client_id)
                 raise LaunchRefused(

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
-from ..tenancy.models import Network
+from ..core.accounts import Network
 from .models import Deployment, Platform
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}

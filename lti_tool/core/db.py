@@ -5,7 +5,7 @@ Nothing here imports Flask: `sync/` builds its own sessions from the same functi
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import event, orm
@@ -18,11 +18,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> datetime:
-    """Timezone-aware now, the only clock the models use."""
-    return datetime.now(timezone.utc)
 
 
 class Base(orm.DeclarativeBase):

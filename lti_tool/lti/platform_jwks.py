@@ -17,7 +17,7 @@ import jwt
 import requests
 from flask_babel import gettext as _
 
-from .cache import SharedCache
+from ..core.cache import SharedCache
 from .errors import LaunchRefused
 
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")

@@ -1,0 +1,15 @@
+"""What the events area announces to other areas (blinker signals; Flask ships blinker).
+
+Receivers run inside the sender's transaction and session: they add and flush, never commit and
+never call the network. The app factory connects them (`lti_tool.create_app`).
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# A participant newly completed an event (the completion rule was met for the first time, or
+# again after it had been lost). Sent by `grading.after_grade_change` with the SQLAlchemy session
+# as sender and the keyword arguments `event_id` and `person_id`.
+participation_completed = _signals.signal("participation-completed")

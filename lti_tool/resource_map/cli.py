@@ -1,4 +1,0 @@
-"""Command-line entry points contributed by the resource map: the `flask demo` group."""
-from ..demo_data import demo
-
-commands = [demo]

@@ -1,1 +1,0 @@
-"""Tenancy: networks (associations / tutor centres), LTI users, courses, enrollments and tool roles."""
