@@ -43,6 +43,7 @@ class QuietHandler(WSGIRequestHandler):
     def log_request(self, *args, **kwargs) -> None:
         pass
 
+
 ISSUER, CLIENT_ID, DEPLOYMENT = "https://lms.bench", "bench-client", "1"
 TOOL = "https://tool.bench"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"

@@ -8,9 +8,10 @@ from flask.cli import AppGroup
 
 from lti_tool.core.clock import utcnow
 from lti_tool.core.courses import Course
+from lti_tool.core.scores import retry_failed
 
 from .grades import push_platform
-from .outbox import due_platforms, retry_failed
+from .outbox import due_platforms
 from .roster import pull_roster
 from .runtime import runtime
 from .status import outbox_counts, recent_failures, roster_status

@@ -31,15 +31,6 @@ def session_factory(database_url: str) -> orm.sessionmaker:
         return factory
 
 
-def dispose_all() -> None:
-    """Close every pooled connection of this process (tests, worker shutdown)."""
-    with _lock:
-        for (pid, _url), factory in list(_factories.items()):
-            if pid == os.getpid():
-                factory.kw["bind"].dispose()
-        _factories.clear()
-
-
 def among(session: orm.Session, expr, values: list, sql_type=sa.Integer):
     """`expr IN values` for a page of values. On PostgreSQL the values travel as one JSON document
     (constant SQL, one parameter): a 1,000-value IN list costs about 7 ms of CPU per statement in

@@ -20,14 +20,15 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from sqlalchemy import orm
 
-from lti_tool.core.clock import utcnow
+from lti_tool.core.clock import as_utc, utcnow
+from lti_tool.core.scores import supersede_older
 from lti_tool.lti.models import Platform
 
 from .backoff import after, backoff_seconds, parse_retry_after
 from .client import MT_SCORE, PlatformClient, platform_message, push_scopes
 from .http import shared_wire
 from .lineitems import LineItemError, ensure_line_item, forget_line_item
-from .outbox import Outcome, claim, load_claimed, record, supersede_older
+from .outbox import Outcome, claim, load_claimed, record
 from .tokens import PlatformRef, TokenError, TokenProvider
 
 
@@ -76,8 +77,7 @@ class Gate:
 
 def iso_timestamp(ts: datetime) -> str:
     """The row's original timestamp in ISO 8601 UTC (naive values from SQLite are UTC)."""
-    ts = ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
-    return ts.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return as_utc(ts).astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def score_body(row: dict) -> dict:

@@ -1,4 +1,4 @@
-"""Find-or-create of AGS line items, never duplicating one even under several workers.
+"""Find-or-create of AGS line items at the platform, never duplicating one even under several workers.
 
 The `LineItem` row is locked while the platform is asked (PostgreSQL: SELECT … FOR UPDATE;
 SQLite: a lock entry in the shared cache), so a second worker waits and then finds the URL the
@@ -15,6 +15,7 @@ import requests
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from lti_tool.core import line_items
 from lti_tool.core.clock import utcnow
 from lti_tool.core.courses import ResourceLink
 from lti_tool.core.db import is_sqlite
@@ -132,15 +133,14 @@ def _resolve(s: orm.Session, li: LineItem | None, client: PlatformClient, lineit
     link_id = link.lti_resource_link_id if link else None
     if link and link.ags_lineitem_url and not li.resource_id and not li.tag:
         # The launch named the line item coupled to this link (Moodle: exactly one).
-        li.url = link.ags_lineitem_url
-        return li.url
+        return line_items.record_url(li, link.ags_lineitem_url)
     if not lineitems_url:
         raise LineItemError("the course has no AGS line items URL (no launch with AGS yet)", transient=False)
-    li.url = find_remote(client, lineitems_url, link_id, li.resource_id, li.tag)
-    if li.url is None:
-        li.url = _create_once(cache, settle, client, lineitems_url, li, link_id)
+    url = find_remote(client, lineitems_url, link_id, li.resource_id, li.tag) \
+        or _create_once(cache, settle, client, lineitems_url, li, link_id)
+    line_items.record_url(li, url)
     s.flush()
-    return li.url
+    return url
 
 
 def _create_once(cache, settle: float, client: PlatformClient, lineitems_url: str, li: LineItem,
@@ -171,4 +171,4 @@ def _create_once(cache, settle: float, client: PlatformClient, lineitems_url: st
 def forget_line_item(sessions: orm.sessionmaker, line_item_id: int, url: str) -> None:
     """Drop a URL the platform answered 404 for, so the next attempt finds or creates it anew."""
     with sessions.begin() as s:
-        s.execute(sa.update(LineItem).where(LineItem.id == line_item_id, LineItem.url == url).values(url=None))
+        line_items.forget_url(s, line_item_id, url)

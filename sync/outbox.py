@@ -7,7 +7,7 @@ again, with its original timestamp (the platform answers 409 for what it already
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -80,21 +80,6 @@ def load_claimed(sessions: orm.sessionmaker, ids: list[int]) -> list[dict]:
     return [dict(zip(keys, row)) for row in rows]
 
 
-def supersede_older(rows: list[dict]) -> tuple[list[dict], list[int]]:
-    """Keep the newest score per (line item, user); older ones would only meet 409 or be overwritten."""
-    newest: dict[tuple[int, int], dict] = {}
-    for row in rows:
-        key = (row["line_item_id"], row["user_id"])
-        if key not in newest or _aware(row["timestamp"]) > _aware(newest[key]["timestamp"]):
-            newest[key] = row
-    keep = {r["id"] for r in newest.values()}
-    return [r for r in rows if r["id"] in keep], [r["id"] for r in rows if r["id"] not in keep]
-
-
-def _aware(ts: datetime) -> datetime:
-    return ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)
-
-
 def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list[int] = ()) -> None:
     """Write a batch's outcomes in one transaction; rows changed meanwhile (not pending) are left alone."""
     now = utcnow()
@@ -123,12 +108,3 @@ def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list
             # Never sent: the claim does not count as an attempt.
             s.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id.in_(ids), pending)
                       .values(next_attempt_at=at, attempts=ScoreOutbox.attempts - 1))
-
-
-def retry_failed(session: orm.Session, network_id: int, ids: list[int] | None = None) -> int:
-    """Put failed rows of a network back in the queue (the admin's "retry"); returns how many."""
-    query = sa.update(ScoreOutbox).where(ScoreOutbox.network_id == network_id, ScoreOutbox.status == "failed")
-    if ids is not None:
-        query = query.where(ScoreOutbox.id.in_(ids))
-    return session.execute(query.values(status="pending", next_attempt_at=utcnow(), attempts=0)).rowcount
-

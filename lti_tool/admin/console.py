@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ..core import scores
 from ..core.accounts import Network, User
 from ..core.courses import Course, Enrollment, RosterSync
 from ..core.grades import LineItem, ScoreOutbox
@@ -123,6 +124,4 @@ def count_failed(session: Session, network_id: int) -> int:
 def retry_pushes(session: Session, network_id: int, outbox_id: int | None = None) -> int:
     """Queue failed pushes again (one, or all of the network) with the worker's own retry: pending,
     due now, attempts reset so its backoff starts over. Returns how many were queued."""
-    from sync.outbox import retry_failed
-
-    return retry_failed(session, network_id, [outbox_id] if outbox_id is not None else None)
+    return scores.retry_failed(session, network_id, [outbox_id] if outbox_id is not None else None)

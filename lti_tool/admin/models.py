@@ -6,7 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..core.clock import utcnow
+from ..core.clock import as_utc, utcnow
 from ..core.db import Base
 
 
@@ -37,5 +37,5 @@ class NetworkInvitation(Base):
             return "used"
         if self.revoked_at:
             return "revoked"
-        expires = self.expires_at if self.expires_at.tzinfo else self.expires_at.replace(tzinfo=now.tzinfo)
+        expires = as_utc(self.expires_at)
         return "expired" if expires <= now else "active"

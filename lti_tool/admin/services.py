@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..core.accounts import Network
 from ..lti import platforms
-from ..lti.models import Deployment, Platform
+from ..lti.models import Platform
 from . import invitations
 from .dynreg import PlatformConfiguration, RegistrationResult
 from .fetch import FetchError, Policy, fetch_json
@@ -132,9 +132,3 @@ def add_platform(session: Session, network_id: int, fields: dict, key_set: dict 
         key_set_url=(fields.get("key_set_url") or "").strip() or None, key_set=key_set,
         auth_audience=(fields.get("auth_audience") or "").strip() or None, deployment_ids=deployments,
         name=(fields.get("name") or "").strip() or None, registered_by="manual")
-
-
-def deployments_of(session: Session, platform_id: int) -> list[Deployment]:
-    """The deployments of a platform, oldest first."""
-    return list(session.scalars(sa.select(Deployment).where(Deployment.platform_id == platform_id)
-                                .order_by(Deployment.id)))

@@ -192,4 +192,3 @@ def _add_params(key: str, value: t.Any, ttl: int) -> dict:
 
 def _expiry(ttl: int):
     return utcnow() + timedelta(seconds=ttl)
-

@@ -63,5 +63,3 @@ class ScoreOutbox(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     line_item: Mapped[LineItem] = relationship()
-
-

@@ -79,5 +79,3 @@ class Person(Base):
     retired_at: Mapped[datetime | None]
 
     organization: Mapped[Organization | None] = relationship()
-
-

@@ -146,4 +146,3 @@ def after_grade_change(session: Session, participant: Participant, scale: Scale,
     if completion.completed and not before:
         participation_completed.send(session, event_id=participant.event_id, person_id=participant.person_id)
     return completion
-

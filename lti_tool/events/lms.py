@@ -2,7 +2,7 @@
 
 A grade change and its outbox rows are written in the same database transaction (the caller
 commits both or neither); the sync worker delivers pending rows over AGS. One row per line item
-per change; older pending rows of the same participant and line item are marked `superseded`.
+per change (`lti_tool.core.scores.queue_score` supersedes the participant's older pending rows).
 """
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..core import line_items, scores
 from ..core.clock import utcnow
 from ..core.courses import Course, Enrollment, ResourceLink
 from ..core.grades import LineItem, ScoreOutbox
@@ -41,23 +41,11 @@ def placed_links(session: Session, event: Event) -> list[ResourceLink]:
 
 def ensure_line_item(session: Session, event: Event, link: ResourceLink, score_maximum: float) -> LineItem:
     """Find or create the event's line item for a placed link (its URL comes later from the worker)."""
-    query = sa.select(LineItem).where(
-        LineItem.course_id == link.course_id, LineItem.resource_link_id == link.id,
-        LineItem.resource_id == resource_id(event.id), LineItem.tag == LINE_ITEM_TAG)
-    item = session.scalar(query)
-    if item is None:
-        try:
-            with session.begin_nested():  # a concurrent grader may create it first
-                item = LineItem(course_id=link.course_id, resource_link_id=link.id,
-                                resource_id=resource_id(event.id), tag=LINE_ITEM_TAG,
-                                label=event.title[:255], score_maximum=score_maximum,
-                                url=link.ags_lineitem_url)
-                session.add(item)
-        except IntegrityError:
-            item = session.scalar(query)
-    elif item.score_maximum != score_maximum or item.label != event.title[:255]:
-        item.label, item.score_maximum = event.title[:255], score_maximum
-    return item
+    label = event.title[:255]
+    item = line_items.find_or_create(session, course_id=link.course_id, resource_link_id=link.id,
+                                     resource_id=resource_id(event.id), tag=LINE_ITEM_TAG, label=label,
+                                     score_maximum=score_maximum, url=link.ags_lineitem_url)
+    return line_items.describe(item, label, score_maximum)
 
 
 def queue_scores(session: Session, participant: Participant, *, score_given: float | None,
@@ -77,18 +65,10 @@ def queue_scores(session: Session, participant: Participant, *, score_given: flo
         if not _enrolled(session, link.course_id, user_id):
             continue
         item = ensure_line_item(session, event, link, score_maximum)
-        key = source_key(participant.id)
-        session.execute(sa.update(ScoreOutbox).where(
-            ScoreOutbox.source_key == key, ScoreOutbox.line_item_id == item.id,
-            ScoreOutbox.status == "pending").values(status="superseded"))
-        row = ScoreOutbox(
-            network_id=event.network_id, course_id=link.course_id, line_item_id=item.id, user_id=user_id,
-            source_key=key, score_given=score_given, score_maximum=score_maximum,
-            activity_progress="Completed" if completed else "InProgress",
-            grading_progress="FullyGraded", comment=comment, timestamp=now, status="pending",
-            next_attempt_at=now)
-        session.add(row)
-        rows.append(row)
+        rows.append(scores.queue_score(
+            session, network_id=event.network_id, course_id=link.course_id, line_item_id=item.id, user_id=user_id,
+            source_key=source_key(participant.id), score_given=score_given, score_maximum=score_maximum,
+            completed=completed, comment=comment, now=now))
     session.flush()
     return rows
 

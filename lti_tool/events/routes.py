@@ -1,39 +1,27 @@
 """HTTP views of the events area: the list, an event's page, sign-up and its management.
 
-Grading, protocol and calendar views live in `views_*.py` beside this module and register on `bp`.
+Grading, protocol and calendar views live in `views_*.py` beside this module; each registers on
+`blueprint.bp`, and importing this module imports them all (what the app factory registers).
 """
 from __future__ import annotations
 
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..core.reference import Organization, Person, Topic
-from ..resource_map.catalog import FORMS, form_label
+from ..core.reference import Person, Topic
+from ..resource_map.catalog import FORMS
 from ..web.auth import current_person, require_actor
 from ..web.extensions import db
-from . import calendar, lms, services, signup
+from . import calendar, lms, services, signup, views_grading, views_manage, views_protocol  # noqa: F401
 from .access import can_manage, load_event, load_participant, may_grade, require_grader
+from .blueprint import bp
 from .forms import SessionForm
 from .models import Participant
 from .services import EventError
-
-bp = Blueprint("events", __name__, url_prefix="/events")
-
-
-@bp.context_processor
-def _helpers():
-    """Template helpers of this area's pages."""
-    return {"form_label": form_label}
-
-
-def fail(exc: EventError, event_id: int | None = None):
-    """Roll back, show the rule's message, go back to the event (or the list)."""
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return redirect(url_for("events.detail", event_id=event_id) if event_id else url_for("events.index"))
+from .view_helpers import fail
 
 
 @bp.get("/")
@@ -141,13 +129,3 @@ def status_name(status: str) -> str:
 def _tutors(network_id: int) -> list[Person]:
     return list(db.session.scalars(sa.select(Person).where(Person.network_id == network_id, Person.is_tutor,
                                                            Person.retired_at.is_(None)).order_by(Person.full_name)))
-
-
-def _reference(network_id: int):
-    topics = db.session.scalars(sa.select(Topic).where(Topic.network_id == network_id).order_by(Topic.name))
-    orgs = db.session.scalars(sa.select(Organization).where(Organization.network_id == network_id,
-                                                            Organization.retired_at.is_(None)).order_by(Organization.name))
-    return list(topics), services.network_years(db.session, network_id), list(orgs)
-
-
-from . import views_grading, views_manage, views_protocol  # noqa: E402,F401  (register their views on bp)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from ..core.clock import utcnow
+from ..core.clock import as_utc, utcnow
 from ..core.courses import Course, Enrollment
 from ..core.db import is_sqlite
 from ..core.people import ensure_person
@@ -51,9 +51,9 @@ def signup_open(event: Event, now: datetime | None = None) -> bool:
     now = now or utcnow()
     if event.status != "published":
         return False
-    if event.signup_opens_at and now < _aware(event.signup_opens_at):
+    if event.signup_opens_at and now < as_utc(event.signup_opens_at):
         return False
-    return not (event.signup_closes_at and now > _aware(event.signup_closes_at))
+    return not (event.signup_closes_at and now > as_utc(event.signup_closes_at))
 
 
 def sign_up(session: Session, event_id: int, person_id: int, *, added_by_id: int | None = None,
@@ -154,10 +154,3 @@ def roster_candidates(session: Session, network_id: int, course_id: int | None =
                                                               Person.retired_at.is_(None))):
             people.setdefault(person.id, person)
     return sorted(people.values(), key=lambda p: p.full_name)
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    from datetime import timezone
-
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

@@ -9,9 +9,9 @@ from ..resource_map.catalog import FORMS
 from ..web.extensions import db
 from . import grading, lms, services
 from .access import load_session, require_grader, require_manager
+from .blueprint import bp
 from .grading import Mark
 from .models import Attendance
-from .routes import bp
 from .services import EventError
 
 

@@ -7,9 +7,10 @@ from flask_babel import gettext as _
 from ..web.extensions import db
 from . import grading, services, signup
 from .access import load_event, require_manager
+from .blueprint import bp
 from .forms import EventForm, SessionForm
-from .routes import _reference, bp, fail
 from .services import EventError
+from .view_helpers import fail, reference_choices
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -17,7 +18,7 @@ def create():
     """A new draft event."""
     actor = require_manager()
     form = EventForm()
-    form.set_choices(*_reference(actor.network_id))
+    form.set_choices(*reference_choices(actor.network_id))
     if form.validate_on_submit():
         try:
             event = services.create_event(db.session, actor.network_id, created_by_id=actor.user_id, **form.values())
@@ -35,7 +36,7 @@ def edit(event_id: int):
     actor = require_manager()
     event = load_event(event_id)
     form = EventForm(obj=event)
-    form.set_choices(*_reference(actor.network_id))
+    form.set_choices(*reference_choices(actor.network_id))
     if request.method == "GET":
         form.topic_id.data, form.host_organization_id.data = event.topic_id or 0, event.host_organization_id or 0
     if form.validate_on_submit():

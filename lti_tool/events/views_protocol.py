@@ -8,7 +8,7 @@ from ..web.auth import current_person, require_actor
 from ..web.extensions import db
 from . import calendar, protocol
 from .access import load_event, require_grader
-from .routes import bp
+from .blueprint import bp
 
 
 @bp.get("/<int:event_id>/protocol")

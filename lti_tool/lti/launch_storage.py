@@ -63,4 +63,3 @@ class SharedLaunchDataStorage(LaunchDataStorage[t.Any]):
     def pop_value(self, key: str) -> t.Any:
         """Atomically take a value (single-use state)."""
         return self._cache.pop(self._prepare_key(key))
-

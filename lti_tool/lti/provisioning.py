@@ -15,8 +15,9 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from ..core import line_items
 from ..core.accounts import RoleGrant, User
-from ..core.clock import utcnow
+from ..core.clock import as_utc, utcnow
 from ..core.courses import Course, Enrollment, ResourceLink
 from ..core.grades import LineItem
 from ..core.people import ensure_person
@@ -77,7 +78,7 @@ def upsert_user(session: Session, issuer: str, claims: dict, user: User | None) 
     if locale:
         _set(user, locale=str(locale)[:16])
     now = utcnow()
-    if user.last_seen_at is None or _aware(user.last_seen_at) < now - LAST_LAUNCH_RESOLUTION:
+    if user.last_seen_at is None or as_utc(user.last_seen_at) < now - LAST_LAUNCH_RESOLUTION:
         user.last_seen_at = now
     return user
 
@@ -218,24 +219,19 @@ def upsert_line_item(session: Session, course: Course, link: ResourceLink, claim
         return None
     if link.id is None:
         session.flush()
-    item = session.scalar(sa.select(LineItem).where(LineItem.course_id == course.id, LineItem.url == url))
+    item = line_items.by_url(session, course.id, url)
     if item is not None:
         return item
     custom = claims.get(CLAIM + "custom") or {}
-    resource_id = str(custom.get("tutornet_resource_id") or "")[:255]
-    tag = str(custom.get("tutornet_tag") or "")[:255]
-    item = session.scalar(sa.select(LineItem).where(
-        LineItem.course_id == course.id, LineItem.resource_link_id == link.id,
-        LineItem.resource_id == resource_id, LineItem.tag == tag))
-    if item is None:
-        try:
-            maximum = float(custom.get("tutornet_score_maximum") or 100)
-        except (TypeError, ValueError):
-            maximum = 100.0
-        item = LineItem(course_id=course.id, resource_link_id=link.id, resource_id=resource_id, tag=tag,
-                        label=str(custom.get("tutornet_label") or link.title or "TutorNet")[:255], score_maximum=maximum)
-        session.add(item)
-    item.url = url
+    try:
+        maximum = float(custom.get("tutornet_score_maximum") or 100)
+    except (TypeError, ValueError):
+        maximum = 100.0
+    item = line_items.find_or_create(
+        session, course_id=course.id, resource_link_id=link.id,
+        resource_id=str(custom.get("tutornet_resource_id") or "")[:255], tag=str(custom.get("tutornet_tag") or "")[:255],
+        label=str(custom.get("tutornet_label") or link.title or "TutorNet")[:255], score_maximum=maximum, url=url)
+    line_items.record_url(item, url)  # a line item the tool created before the platform coupled it
     return item
 
 
@@ -274,7 +270,7 @@ def provision(session: Session, platform, deployment, claims: dict, mark=None) -
         session.flush()
     roles = map_roles(lti_roles, loaded.granted)
     now = utcnow()
-    if loaded.last_launch_at is None or _aware(loaded.last_launch_at) < now - LAST_LAUNCH_RESOLUTION:
+    if loaded.last_launch_at is None or as_utc(loaded.last_launch_at) < now - LAST_LAUNCH_RESOLUTION:
         session.execute(sa.update(Platform).where(Platform.id == platform.id).values(last_launch_at=now)
                         .execution_options(synchronize_session=False))
     if link is not None:
@@ -286,9 +282,3 @@ def provision(session: Session, platform, deployment, claims: dict, mark=None) -
     actor = Actor(user_id=user.id, network_id=network_id, roles=roles, course_id=course.id if course else None,
                   resource_link_id=link.id if link else None, name=user.display_name)
     return Provisioned(actor, user, course, link, kind or "home", target_id)
-
-
-def _aware(value):
-    from datetime import timezone
-
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)

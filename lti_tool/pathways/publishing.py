@@ -19,12 +19,6 @@ from .models import PlanRun, Route, RouteStep
 from .services import PathwayError, lock_offerings, over_capacity
 
 
-def get_run(session: Session, network_id: int, run_id: int) -> PlanRun | None:
-    """A plan run of the network, or None."""
-    run = session.get(PlanRun, run_id)
-    return run if run is not None and run.network_id == network_id else None
-
-
 def _steps_of(run: PlanRun, teacher_id: int) -> list[dict]:
     return [s for s in run.proposal.get("steps", []) if s["teacher"] == teacher_id]
 

@@ -83,4 +83,3 @@ def build_review(session: Session, run: PlanRun) -> Review:
                            key=lambda r: (topics.get(r.offering.topic_id, ""), r.offering.form, r.offering.id))
     return Review(run.figures, ordered, offering_rows, reasons.most_common(),
                   [r for r in ordered if not r.steps])
-

@@ -1,62 +1,23 @@
 """HTTP views of the pathways area: the teacher's own route (ИПОМ) and their progress on it.
 
 Route detail and editing, the planner, monitoring and portfolios live in `views_*.py` beside this
-module and register on the one `bp`.
+module; each registers on `blueprint.bp`, and importing this module imports them all (what the app
+factory registers).
 """
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..core.reference import Topic
-from ..events.models import Event, Participant
-from ..resource_map.catalog import form_label
 from ..resource_map.services import current_year
 from ..web.auth import current_person, require_actor
 from ..web.extensions import db
-from . import labels, services
+from . import labels, services, views_monitoring, views_planner, views_route  # noqa: F401
 from .access import is_methodist, load_route, load_step
+from .blueprint import bp
 from .forms import parse_date
-from .models import SELF_KINDS, Route
 from .services import PathwayError
-
-bp = Blueprint("pathways", __name__, url_prefix="/pathways")
-
-
-@bp.context_processor
-def _helpers():
-    """Template helpers of this area's pages."""
-    return {"form_label": form_label, "labels": labels, "self_kinds": SELF_KINDS, "goal_topics": goal_topics}
-
-
-def goal_topics(route: Route) -> list[Topic]:
-    """The topics chosen as the route's goals."""
-    if not route.goal_topic_ids:
-        return []
-    return list(db.session.scalars(sa.select(Topic).where(Topic.network_id == route.network_id,
-                                                          Topic.id.in_(route.goal_topic_ids)).order_by(Topic.name)))
-
-
-def fail(exc: PathwayError, target: str):
-    """Roll back, show the rule's message, go back."""
-    db.session.rollback()
-    flash(str(exc.message), "error")
-    return redirect(target)
-
-
-def step_events(route: Route, person_id: int) -> tuple[dict, dict]:
-    """Published events per step (its event, or events realising its offering) and the person's sign-ups."""
-    offering_ids = {s.offering_id for s in route.steps if s.offering_id}
-    event_ids = {s.event_id for s in route.steps if s.event_id}
-    events = list(db.session.scalars(sa.select(Event).where(
-        Event.network_id == route.network_id, Event.status.in_(("published", "held")),
-        sa.or_(Event.offering_id.in_(offering_ids), Event.id.in_(event_ids))).order_by(Event.id)))
-    by_step = {s.id: [e for e in events if e.id == s.event_id or (not s.event_id and e.offering_id == s.offering_id
-                                                                   and s.offering_id)] for s in route.steps}
-    mine = dict(db.session.execute(sa.select(Participant.event_id, Participant.status).where(
-        Participant.person_id == person_id, Participant.event_id.in_([e.id for e in events]))).all())
-    return by_step, mine
+from .view_helpers import fail, step_events
 
 
 @bp.get("/")
@@ -123,6 +84,3 @@ def goals(route_id: int):
     flash(_("Saved."), "success")
     back = request.form.get("back") == "detail"
     return redirect(url_for("pathways.route_detail", route_id=route.id) if back else url_for("pathways.my_route"))
-
-
-from . import views_monitoring, views_planner, views_route  # noqa: E402,F401  (register their views on bp)

@@ -9,8 +9,8 @@ from ..web.auth import TUTOR, current_person, require_actor
 from ..web.extensions import db
 from . import portfolio as portfolios
 from .access import is_methodist, require_methodist
+from .blueprint import bp
 from .monitoring import network_progress
-from .routes import bp
 from .services import tutor_routes
 
 

@@ -12,12 +12,13 @@ from ..resource_map.services import current_year
 from ..web.extensions import db
 from . import publishing
 from .access import load_run, require_methodist, year_or_404
+from .blueprint import bp
 from .forms import id_list, parse_settings
 from .models import PlanRun, Route
 from .planning import PlanningError, network_teachers, run_planner
 from .review import build_review
-from .routes import bp, fail
 from .services import PathwayError
+from .view_helpers import fail
 
 
 @bp.get("/planner")

@@ -10,10 +10,11 @@ from ..events.models import Event
 from ..web.extensions import db
 from . import services
 from .access import is_methodist, load_route, load_step, require_methodist, year_or_404
+from .blueprint import bp
 from .models import Route
 from .planning import year_offerings
-from .routes import bp, fail, step_events
 from .services import PathwayError
+from .view_helpers import fail, step_events
 
 
 def _detail(route_id: int) -> str:

@@ -131,4 +131,3 @@ def _needs(session: Session, result: ClusterWork, counted) -> None:
     cluster_topics = {e.topic_id for e in result.events if e.topic_id is not None}
     result.needs = [Need(t.topic_id, t.name, t.need, t.topic_id in cluster_topics, t.topic_id in network_topics)
                     for t in report.topic_ranking[:NEEDS_SHOWN]]
-

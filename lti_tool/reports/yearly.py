@@ -134,4 +134,3 @@ def _organizations(session: Session, counted, involved) -> tuple[int, int]:
 def default_filename(period: Period) -> str:
     """`otchet-2025-09-01-2026-08-31.xlsx` — ASCII, safe in every browser."""
     return f"otchet-{period.start:%Y-%m-%d}-{period.end:%Y-%m-%d}.xlsx"
-

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from . import services
+from . import map_entries, services
 from .catalog import FORMS
 
 DOU_NUMBERS = (1, 2, 8, 9, 11, 13, 15, 19, 21, 22, 28, 33, 38, 40, 44, 48, 50, 51, 54, 57, 60, 62, 63, 66, 69,
@@ -83,11 +83,11 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
     for index, (name, topic_name) in enumerate(CLUSTERS):
         members = rng.sample(tutors, 6) + rng.sample(people[60:], 4)
         member_orgs = sorted({m.organization_id for m in members})
-        clusters.append(services.save_cluster(session, network_id, name=name, topic_id=topics[topic_name].id,
+        clusters.append(map_entries.save_cluster(session, network_id, name=name, topic_id=topics[topic_name].id,
                                               coordinator_id=members[0].id, organization_ids=member_orgs,
                                               person_ids=[m.id for m in members],
                                               description="Команда педагогов-профессионалов с результативным опытом по теме."))
-    site = services.save_internship_site(session, network_id, organization_id=orgs[69].id,
+    site = map_entries.save_internship_site(session, network_id, organization_id=orgs[69].id,
                                          topic_id=topics["Духовно-нравственное воспитание"].id, year_id=year.id)
     _offerings(session, network_id, year, topics, tutors, orgs, clusters, site, rng)
 
@@ -97,12 +97,12 @@ def _offerings(session, network_id, year, topics, tutors, orgs, clusters, site, 
     covered = list(topics.values())[:-3]
     forms = [f for f in FORMS if f != "internship"]
     for _n in range(4):
-        services.save_offering(session, network_id, year_id=year.id, topic_id=site.topic_id, form="internship",
+        map_entries.save_offering(session, network_id, year_id=year.id, topic_id=site.topic_id, form="internship",
                                provider_kind="internship_site", provider_id=site.id, capacity=8,
                                title=f"Стажировка «Духовно-нравственное воспитание дошкольников», модуль {_n + 1}")
     for cluster in clusters:
         for form in ("problem_group", "immersion_seminar", "master_class"):
-            services.save_offering(session, network_id, year_id=year.id, topic_id=cluster.topic_id, form=form,
+            map_entries.save_offering(session, network_id, year_id=year.id, topic_id=cluster.topic_id, form=form,
                                    provider_kind="cluster", provider_id=cluster.id, capacity=rng.choice((12, 15, 20)),
                                    schedule="каждый второй вторник месяца, 14:00")
     for index in range(137):
@@ -112,7 +112,7 @@ def _offerings(session, network_id, year, topics, tutors, orgs, clusters, site, 
             else ("person", rng.choice(tutors).id)
         month = rng.randint(9, 17)
         starts = date(2025 + (month > 12), (month - 1) % 12 + 1, rng.randint(1, 28))
-        services.save_offering(session, network_id, year_id=year.id, topic_id=topic.id, form=form,
+        map_entries.save_offering(session, network_id, year_id=year.id, topic_id=topic.id, form=form,
                                provider_kind=provider_kind, provider_id=provider_id,
                                title=f"{FORMS_RU_TITLES.get(form, 'Занятие')}: {topic.name.lower()}",
                                capacity=rng.choice((None, 10, 12, 15, 20, 25)), starts_on=starts,

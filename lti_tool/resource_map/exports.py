@@ -22,9 +22,9 @@ from .formats import (
     YES,
     year_title,
 )
+from .map_entries import provider_kind_of
 from .models import Cluster, InternshipSite, Offering
 from .queries import topic_matrix
-from .services_map import provider_kind_of
 
 
 def person_ref(person: Person) -> str:

@@ -8,11 +8,20 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, FloatField, IntegerField, SelectField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from .catalog import DELIVERY, FORMS, ORGANIZATION_KINDS
+from .map_entries import provider_kind_of
 from .queries import filter_choices
 from .services import list_people_choices, list_years
 
@@ -154,7 +163,6 @@ class OfferingForm(_MapForm):
 
     def load(self, row):
         super().load(row)
-        from .services_map import provider_kind_of
         kind = provider_kind_of(row)
         self.provider.data = f"{kind}:{getattr(row, f'{kind}_id')}"
 

@@ -32,9 +32,9 @@ from .formats import (
     parse_int,
     split_list,
 )
+from .map_entries import provider_kind_of, save_cluster, save_internship_site, save_offering
 from .models import Cluster, InternshipSite, Offering
 from .services import ValidationError, save_organization, save_person, save_topic
-from .services_map import provider_kind_of, save_cluster, save_internship_site, save_offering
 
 
 @dataclass

@@ -1,34 +1,19 @@
-"""HTTP views of the resource map: browsing (everyone in the network); editing and files live in
-`views_edit` and `views_files`, registered on the same blueprint."""
+"""HTTP views of the resource map: browsing (everyone in the network).
+
+Editing and files live in `views_edit` and `views_files`; each registers on `blueprint.bp`, and
+importing this module imports them all (what the app factory registers).
+"""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import current_app, render_template, request
 
-from ..core.reference import AcademicYear, Organization
-from ..web.auth import check_network, require_actor
+from ..core.reference import Organization
+from ..web.auth import require_actor
 from ..web.extensions import db
-from . import queries, services
-from .catalog import DELIVERY, FORMS
+from . import queries, services, views_edit, views_files  # noqa: F401
+from .blueprint import bp
 from .models import Cluster, Offering
-from .services_map import provider_kind_of
-
-bp = Blueprint("resource_map", __name__, url_prefix="/resource-map")
-
-
-def selected_year(network_id: int) -> AcademicYear | None:
-    """The year in `?year=`, else the network's current year."""
-    chosen = services.get_in_network(db.session, AcademicYear, network_id, request.args.get("year"))
-    return chosen or services.current_year(db.session, network_id)
-
-
-def load(model, row_id: int):
-    """A row of the actor's network or 404."""
-    return check_network(db.session.get(model, row_id))
-
-
-@bp.app_context_processor
-def _helpers():
-    return {"rm_forms": FORMS, "rm_delivery": DELIVERY, "rm_provider_kind": provider_kind_of}
+from .view_helpers import load, selected_year
 
 
 def _int_arg(name: str) -> int | None:
@@ -113,6 +98,3 @@ def people():
     show_all = request.args.get("all") == "1"
     rows = queries.list_people(db.session, actor.network_id, tutors_only=not show_all, q=request.args.get("q"))
     return render_template("resource_map/people.html", people=rows, show_all=show_all, q=request.args.get("q", ""))
-
-
-from . import views_edit, views_files  # noqa: E402,F401  (register their views on bp)

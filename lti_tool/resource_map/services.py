@@ -1,4 +1,6 @@
-"""Editing the resource map: validated create/update and retire of every entity, years and topics.
+"""Editing the network's reference data from the resource map: years, topics, organizations, people.
+
+The map's own entries (clusters, internship sites, offerings) are edited in `map_entries`.
 
 Plain functions on a `Session` and plain values, scoped by network: they add and flush, the view
 (or the import, or the CLI) commits. Messages of `ValidationError` are shown to the user as is.
@@ -13,32 +15,15 @@ from sqlalchemy.orm import Session
 
 from ..core.clock import utcnow
 from ..core.reference import AcademicYear, Organization, Person, Topic
-from .catalog import DELIVERY, FORMS, ORGANIZATION_KINDS, SEED_TOPICS_RU
+from .catalog import ORGANIZATION_KINDS, SEED_TOPICS_RU
 from .models import Cluster, InternshipSite, Offering
 from .search_text import fold, refresh_search_text
+from .validation import ValidationError, get_in_network, required
 
 PROVIDER_KINDS = ("person", "organization", "cluster", "internship_site")
 SITE_STATUSES = ("applied", "active", "closed")
 PROVIDER_MODELS = {"person": Person, "organization": Organization, "cluster": Cluster,
                    "internship_site": InternshipSite}
-
-
-class ValidationError(ValueError):
-    """Why the values cannot be saved; the message is already translated."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-def get_in_network(session: Session, model, network_id: int, row_id) -> object | None:
-    """The row of `model` with id `row_id` if it belongs to the network, else None."""
-    try:
-        row = session.get(model, int(row_id))
-    except (TypeError, ValueError):
-        return None
-    return row if row is not None and row.network_id == network_id else None
 
 
 def retire(session: Session, row) -> None:
@@ -52,13 +37,6 @@ def restore(session: Session, row) -> None:
     """Undo `retire`."""
     row.retired_at = None
     session.flush()
-
-
-def _required(value: str | None, message: str, field: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError(message, field)
-    return value
 
 
 # --- academic years ---------------------------------------------------------------------------
@@ -78,7 +56,7 @@ def current_year(session: Session, network_id: int) -> AcademicYear | None:
 def save_year(session: Session, network_id: int, year: AcademicYear | None = None, *, title: str,
               starts_on: date | None, ends_on: date | None, is_current: bool = False) -> AcademicYear:
     """Create or update a year; titles are unique in the network; one year is current."""
-    title = _required(title, _("Enter the year's title, e.g. 2025/2026."), "title")
+    title = required(title, _("Enter the year's title, e.g. 2025/2026."), "title")
     if not starts_on or not ends_on or ends_on <= starts_on:
         raise ValidationError(_("The year must end after it starts."), "ends_on")
     clash = session.scalar(sa.select(AcademicYear.id).where(
@@ -122,7 +100,7 @@ def find_topic(session: Session, network_id: int, name: str) -> Topic | None:
 def save_topic(session: Session, network_id: int, topic: Topic | None = None, *, name: str,
                description: str | None = None) -> Topic:
     """Create or rename a topic; names are unique in the network regardless of case."""
-    name = _required(name, _("Enter the topic's name."), "name")
+    name = required(name, _("Enter the topic's name."), "name")
     clash = find_topic(session, network_id, name)
     if clash is not None and clash is not topic:
         raise ValidationError(_("The topic «%(name)s» already exists.", name=clash.name), "name")
@@ -151,7 +129,7 @@ def save_organization(session: Session, network_id: int, org: Organization | Non
                       address: str | None = None, latitude: float | None = None,
                       longitude: float | None = None) -> Organization:
     """Create or update an organization; coordinates are both given or both empty."""
-    name = _required(name, _("Enter the organization's name."), "name")
+    name = required(name, _("Enter the organization's name."), "name")
     if kind not in ORGANIZATION_KINDS:
         raise ValidationError(_("Unknown kind of organization."), "kind")
     if (latitude is None) != (longitude is None):
@@ -175,7 +153,7 @@ def save_person(session: Session, network_id: int, person: Person | None = None,
                 email: str | None = None, organization_id: int | None = None, position: str | None = None,
                 is_tutor: bool = False, experience_years: int | None = None) -> Person:
     """Create or update a person; emails are unique in the network (they link LTI users)."""
-    full_name = _required(full_name, _("Enter the person's full name."), "full_name")
+    full_name = required(full_name, _("Enter the person's full name."), "full_name")
     email = (email or "").strip().lower() or None
     if email and ("@" not in email or " " in email):
         raise ValidationError(_("The email address is not valid."), "email")
@@ -236,10 +214,3 @@ def provider_choices(session: Session, network_id: int, year_id: int | None) -> 
         _("Clusters"): [(f"cluster:{i}", n) for i, n in clusters],
         _("Internship sites"): [(f"internship_site:{i}", f"{o} — {t}") for i, o, t in sites],
     }
-
-
-from .services_map import copy_year_forward, save_cluster, save_internship_site, save_offering  # noqa: E402
-
-# The map's own editing lives in services_map (kept apart for size); callers import it from here.
-__all__ = ["DELIVERY", "FORMS", "ValidationError", "copy_year_forward", "save_cluster",
-           "save_internship_site", "save_offering"]

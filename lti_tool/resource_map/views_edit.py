@@ -12,9 +12,10 @@ from ..core.reference import AcademicYear, Organization, Person, Topic
 from ..web.auth import ADMIN, METHODIST, require_actor, role_required
 from ..web.extensions import db
 from ..web.pages import safe_next_url
-from . import forms, services
+from . import forms, map_entries, services
+from .blueprint import bp
 from .models import Cluster, InternshipSite, Offering
-from .routes import bp, load, selected_year
+from .view_helpers import load, selected_year
 
 KINDS = "offerings, organizations, people, clusters, sites, topics, years"
 
@@ -31,15 +32,15 @@ class Editor:
 
 
 EDITORS = {
-    "offerings": Editor(Offering, forms.OfferingForm, services.save_offering, _l("Offering"),
+    "offerings": Editor(Offering, forms.OfferingForm, map_entries.save_offering, _l("Offering"),
                         lambda r: url_for("resource_map.offering", offering_id=r.id)),
     "organizations": Editor(Organization, forms.OrganizationForm, services.save_organization, _l("Organization"),
                             lambda r: url_for("resource_map.organization", organization_id=r.id)),
     "people": Editor(Person, forms.PersonForm, services.save_person, _l("Person"),
                      lambda r: url_for("resource_map.people", all=0 if r.is_tutor else 1)),
-    "clusters": Editor(Cluster, forms.ClusterForm, services.save_cluster, _l("Cluster"),
+    "clusters": Editor(Cluster, forms.ClusterForm, map_entries.save_cluster, _l("Cluster"),
                        lambda r: url_for("resource_map.cluster", cluster_id=r.id)),
-    "sites": Editor(InternshipSite, forms.SiteForm, services.save_internship_site, _l("Internship site"),
+    "sites": Editor(InternshipSite, forms.SiteForm, map_entries.save_internship_site, _l("Internship site"),
                     lambda r: url_for("resource_map.organization", organization_id=r.organization_id)),
     "topics": Editor(Topic, forms.TopicForm, services.save_topic, _l("Topic"),
                      lambda r: url_for("resource_map.topics")),
@@ -143,7 +144,7 @@ def copy_year(row_id: int):
     actor, source, form = require_actor(), load(AcademicYear, row_id), forms.CopyYearForm()
     if form.validate_on_submit():
         try:
-            year = services.copy_year_forward(db.session, actor.network_id, source.id, form.to_title.data,
+            year = map_entries.copy_year_forward(db.session, actor.network_id, source.id, form.to_title.data,
                                               form.starts_on.data, form.ends_on.data)
         except services.ValidationError as exc:
             db.session.rollback()

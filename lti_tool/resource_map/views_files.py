@@ -15,16 +15,17 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..core.cache import CacheEntry
-from ..core.clock import utcnow
+from ..core.clock import as_utc, utcnow
 from ..core.reference import AcademicYear
 from ..web.auth import ADMIN, METHODIST, require_actor, role_required
 from ..web.extensions import db
 from . import forms, services
+from .blueprint import bp
 from .exports import export_year
 from .formats import SHEETS, year_title
 from .import_files import read_upload
 from .imports import run_import
-from .routes import bp, selected_year
+from .view_helpers import selected_year
 
 PREVIEW_TTL = timedelta(hours=1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,8 +94,7 @@ def _key(token: str) -> str:
 
 
 def _expired(entry: CacheEntry) -> bool:
-    expires = entry.expires_at if entry.expires_at.tzinfo else entry.expires_at.replace(tzinfo=utcnow().tzinfo)
-    return expires < utcnow()
+    return as_utc(entry.expires_at) < utcnow()
 
 
 def _keep(actor, year_id: int, sheets: dict) -> str:

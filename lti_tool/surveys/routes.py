@@ -1,36 +1,26 @@
 """HTTP views of the surveys area: the list and answering (teachers, tutors).
 
-The builder views live in `views_build.py`, the report and dynamics in `views_report.py`; both
-register on this blueprint.
+The builder views live in `views_build.py`, the report and dynamics in `views_report.py`; each
+registers on `blueprint.bp`, and importing this module imports them all (what the app factory
+registers).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..web.auth import (
-    ADMIN,
-    METHODIST,
-    TEACHER,
     TUTOR,
-    check_network,
     current_person,
     require_actor,
     role_required,
 )
 from ..web.extensions import db
-from . import answering, services
+from . import answering, services, views_build, views_report  # noqa: F401
+from .blueprint import bp
 from .forms import error_message
 from .models import Survey
-
-bp = Blueprint("surveys", __name__, url_prefix="/surveys")
-ANSWERING = (TEACHER, TUTOR)
-STAFF = (METHODIST, ADMIN)
-
-
-def load_survey(survey_id: int) -> Survey:
-    """A survey of the actor's network, or 404."""
-    return check_network(db.session.get(Survey, survey_id))
+from .view_helpers import ANSWERING, STAFF, load_survey
 
 
 @bp.get("/")
@@ -104,6 +94,3 @@ def done(survey_id: int):
     survey = load_survey(survey_id)
     return render_template("surveys/done.html", survey=survey, can_edit=survey.allow_edit_until_close
                            and services.is_accepting(survey))
-
-
-from . import views_build, views_report  # noqa: E402,F401  (register their views on `bp`)

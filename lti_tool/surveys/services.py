@@ -6,14 +6,14 @@ Builder operations live in `builder.py`, answering in `answering.py`, the analyt
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..core.clock import utcnow
+from ..core.clock import as_utc, utcnow
 from ..core.reference import Topic
-from .models import KINDS, Survey, SurveyDraft, SurveyParticipation, SurveyQuestion, SurveyResponse
+from .models import KINDS, Survey, SurveyDraft, SurveyParticipation, SurveyResponse
 from .needs import needs_profile, needs_profiles  # noqa: F401  (the route planner imports them from here)
 
 
@@ -26,33 +26,14 @@ class SurveyError(Exception):
         self.params = params
 
 
-def get_survey(session: Session, network_id: int, survey_id: int) -> Survey | None:
-    """The survey if it belongs to the network, else None (views turn None into 404)."""
-    survey = session.get(Survey, survey_id)
-    return survey if survey is not None and survey.network_id == network_id else None
-
-
-def get_question(session: Session, survey: Survey, question_id: int) -> SurveyQuestion | None:
-    """A question of `survey`, or None."""
-    question = session.get(SurveyQuestion, question_id)
-    return question if question is not None and question.survey_id == survey.id else None
-
-
-def aware(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes; every stored time is UTC."""
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
 def is_accepting(survey: Survey, now: datetime | None = None) -> bool:
     """Open, and now within [opens_at, closes_at)."""
     now = now or utcnow()
     if survey.status != "open":
         return False
-    if survey.opens_at is not None and now < aware(survey.opens_at):
+    if survey.opens_at is not None and now < as_utc(survey.opens_at):
         return False
-    return not (survey.closes_at is not None and now >= aware(survey.closes_at))
+    return not (survey.closes_at is not None and now >= as_utc(survey.closes_at))
 
 
 def create_survey(session: Session, network_id: int, title: str, kind: str = "needs", *,
@@ -144,5 +125,3 @@ def active_topics(session: Session, network_id: int) -> list[Topic]:
     """The network's topics that a topic matrix lists (not retired), by name."""
     return list(session.scalars(sa.select(Topic).where(Topic.network_id == network_id, Topic.retired_at.is_(None))
                                 .order_by(Topic.name)))
-
-

@@ -9,9 +9,10 @@ from ..core.reference import AcademicYear
 from ..web.auth import require_actor, role_required
 from ..web.extensions import db
 from . import builder, services, templates_ru
+from .blueprint import bp
 from .forms import error_message, parse_question, parse_settings
 from .models import QUESTION_TYPES
-from .routes import STAFF, bp, load_survey
+from .view_helpers import STAFF, load_survey
 
 ITEM_ACTIONS = {"up": lambda s, k, i: builder.move(db.session, s, k, i, -1),
                 "down": lambda s, k, i: builder.move(db.session, s, k, i, +1),

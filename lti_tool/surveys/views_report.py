@@ -6,10 +6,11 @@ from flask import Response, render_template, request
 from ..web.auth import check_network, require_actor, role_required
 from ..web.extensions import db
 from . import dynamics, reports, roster, services
+from .blueprint import bp
 from .export import workbook
 from .forms import parse_filters
 from .models import Survey
-from .routes import STAFF, bp, load_survey
+from .view_helpers import STAFF, load_survey
 
 
 @bp.get("/<int:survey_id>/report")

@@ -41,4 +41,3 @@ def remember_locale(value: str | None) -> None:
     locale = normalise_locale(value)
     if locale:
         session[LOCALE_KEY] = locale
-

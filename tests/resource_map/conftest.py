@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from lti_tool.resource_map import services
+from lti_tool.resource_map import map_entries, services
 
 
 @pytest.fixture
@@ -35,21 +35,21 @@ def build_map(session, network_id: int) -> dict:
                                 position="воспитатель", is_tutor=True, experience_years=12)
     olga = services.save_person(session, network_id, full_name="Ёлкина Ольга Ивановна",
                                 email="olga.elkina@dou69.example.ru", organization_id=dou69.id, is_tutor=True)
-    cluster = services.save_cluster(session, network_id, name="ММК «Экологическое воспитание»",
+    cluster = map_entries.save_cluster(session, network_id, name="ММК «Экологическое воспитание»",
                                     topic_id=eco.id, coordinator_id=anna.id, organization_ids=[dou8.id, dou69.id],
                                     person_ids=[olga.id])
-    site = services.save_internship_site(session, network_id, organization_id=dou69.id, topic_id=moral.id,
+    site = map_entries.save_internship_site(session, network_id, organization_id=dou69.id, topic_id=moral.id,
                                          year_id=year.id)
     offerings = [
-        services.save_offering(session, network_id, year_id=year.id, topic_id=eco.id, form="tutorial",
+        map_entries.save_offering(session, network_id, year_id=year.id, topic_id=eco.id, form="tutorial",
                                provider_kind="person", provider_id=anna.id, title="Тропа природы",
                                capacity=15, starts_on=date(2025, 10, 1), ends_on=date(2025, 12, 1)),
-        services.save_offering(session, network_id, year_id=year.id, topic_id=math.id, form="master_class",
+        map_entries.save_offering(session, network_id, year_id=year.id, topic_id=math.id, form="master_class",
                                provider_kind="organization", provider_id=dou8.id, title="Игры Воскобовича",
                                delivery="online"),
-        services.save_offering(session, network_id, year_id=year.id, topic_id=eco.id, form="problem_group",
+        map_entries.save_offering(session, network_id, year_id=year.id, topic_id=eco.id, form="problem_group",
                                provider_kind="cluster", provider_id=cluster.id, schedule="каждый второй вторник"),
-        services.save_offering(session, network_id, year_id=year.id, topic_id=moral.id, form="internship",
+        map_entries.save_offering(session, network_id, year_id=year.id, topic_id=moral.id, form="internship",
                                provider_kind="internship_site", provider_id=site.id, capacity=10),
     ]
     session.commit()

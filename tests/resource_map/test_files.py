@@ -143,5 +143,3 @@ def test_bad_xlsx_imports_nothing(rm, auth):
     rm.rollback()
     assert services.list_people_choices(rm, net) and not any(
         "Новикова" in label for _id, label in services.list_people_choices(rm, net))
-
-

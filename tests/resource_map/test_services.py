@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from lti_tool.core.reference import Topic
-from lti_tool.resource_map import queries, services
+from lti_tool.resource_map import map_entries, queries, services
 from lti_tool.resource_map.models import Offering
 from tests.resource_map.conftest import build_map
 
@@ -67,7 +67,7 @@ def test_copy_year_forward(rm, auth):
     net = auth.network()
     m = build_map(rm, net)
     services.retire(rm, m["offerings"][1])
-    new = services.copy_year_forward(rm, net, m["year"].id, "2026/2027", date(2026, 9, 1), date(2027, 8, 31))
+    new = map_entries.copy_year_forward(rm, net, m["year"].id, "2026/2027", date(2026, 9, 1), date(2027, 8, 31))
     copied = queries.list_offerings(rm, net, new.id).items
     assert len(copied) == 3  # the retired offering stays behind
     tutorial = next(o for o in copied if o.form == "tutorial")
@@ -78,7 +78,7 @@ def test_copy_year_forward(rm, auth):
     # The old year is unchanged.
     assert queries.list_offerings(rm, net, m["year"].id).total == 3
     with pytest.raises(services.ValidationError):
-        services.copy_year_forward(rm, net, m["year"].id, "2026/2027", date(2026, 9, 1), date(2027, 8, 31))
+        map_entries.copy_year_forward(rm, net, m["year"].id, "2026/2027", date(2026, 9, 1), date(2027, 8, 31))
 
 
 def test_retire_keeps_referenced_rows(rm, auth):
@@ -94,9 +94,9 @@ def test_retire_keeps_referenced_rows(rm, auth):
     # A retired topic is not offered for new entries but the existing one can still be edited.
     assert eco.id not in {t.id for t in services.list_topics(rm, net)}
     with pytest.raises(services.ValidationError):
-        services.save_offering(rm, net, year_id=m["year"].id, topic_id=eco.id, form="tutorial",
+        map_entries.save_offering(rm, net, year_id=m["year"].id, topic_id=eco.id, form="tutorial",
                                provider_kind="organization", provider_id=m["dou8"].id)
-    services.save_offering(rm, net, offering, year_id=m["year"].id, topic_id=eco.id, form="tutorial",
+    map_entries.save_offering(rm, net, offering, year_id=m["year"].id, topic_id=eco.id, form="tutorial",
                            provider_kind="person", provider_id=m["anna"].id, capacity=20)
     assert rm.get(Offering, offering.id).capacity == 20
 
@@ -106,10 +106,10 @@ def test_validation_and_network_scope(rm, auth):
     m = build_map(rm, net)
     foreign = services.save_organization(rm, other, name="Чужой детский сад")
     with pytest.raises(services.ValidationError):
-        services.save_offering(rm, net, year_id=m["year"].id, topic_id=m["topics"]["Развитие речи"].id,
+        map_entries.save_offering(rm, net, year_id=m["year"].id, topic_id=m["topics"]["Развитие речи"].id,
                                form="tutorial", provider_kind="organization", provider_id=foreign.id)
     with pytest.raises(services.ValidationError):
-        services.save_offering(rm, net, year_id=m["year"].id, topic_id=m["topics"]["Развитие речи"].id,
+        map_entries.save_offering(rm, net, year_id=m["year"].id, topic_id=m["topics"]["Развитие речи"].id,
                                form="no-such-form", provider_kind="organization", provider_id=m["dou8"].id)
     with pytest.raises(services.ValidationError):
         services.save_person(rm, net, full_name="Двойник", email="ANNA.SMIRNOVA@dou8.example.ru")

@@ -7,7 +7,8 @@ import sqlalchemy as sa
 
 from lti_tool.core.clock import utcnow
 from lti_tool.core.grades import ScoreOutbox
-from sync.outbox import Outcome, claim, due_platforms, load_claimed, record, retry_failed, supersede_older
+from lti_tool.core.scores import retry_failed, supersede_older
+from sync.outbox import Outcome, claim, due_platforms, load_claimed, record
 
 from .helpers import add_line_item, add_outbox, add_users, seed_tool_side
 

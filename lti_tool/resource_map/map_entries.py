@@ -1,6 +1,6 @@
 """Editing the map itself: clusters, internship sites, offerings, and copying a year forward.
 
-Re-exported by `services`; the same conventions apply (add and flush, the caller commits).
+The same conventions as `services` (add and flush, the caller commits).
 """
 from __future__ import annotations
 
@@ -14,15 +14,8 @@ from ..core.reference import AcademicYear, Organization, Person, Topic
 from .catalog import DELIVERY, FORMS
 from .models import Cluster, InternshipSite, Offering
 from .search_text import refresh_search_text
-from .services import (
-    PROVIDER_KINDS,
-    PROVIDER_MODELS,
-    SITE_STATUSES,
-    ValidationError,
-    _required,
-    get_in_network,
-    save_year,
-)
+from .services import PROVIDER_KINDS, PROVIDER_MODELS, SITE_STATUSES, save_year
+from .validation import ValidationError, get_in_network, required
 
 
 def _topic(session: Session, network_id: int, topic_id, allow_retired: bool = False) -> Topic:
@@ -46,7 +39,7 @@ def save_cluster(session: Session, network_id: int, cluster: Cluster | None = No
                  topic_id: int | None = None, coordinator_id: int | None = None,
                  description: str | None = None, organization_ids=(), person_ids=()) -> Cluster:
     """Create or update a methodological cluster with its member organizations and people."""
-    name = _required(name, _("Enter the cluster's name."), "name")
+    name = required(name, _("Enter the cluster's name."), "name")
     topic = _topic(session, network_id, topic_id, allow_retired=cluster is not None) if topic_id else None
     coordinator = get_in_network(session, Person, network_id, coordinator_id) if coordinator_id else None
     if coordinator_id and coordinator is None:

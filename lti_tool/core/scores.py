@@ -1,0 +1,54 @@
+"""Scores in the outbox: the one place that queues them, decides which supersedes which, and
+puts failed ones back in the queue.
+
+A score is written in the same transaction as the grade that produced it; the sync worker
+delivers pending rows over AGS. Only the newest score of a line item and user is worth sending:
+an older one would meet 409 at the platform or be overwritten by the newer one.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from .clock import as_utc, utcnow
+from .grades import ScoreOutbox
+
+
+def queue_score(session: Session, *, network_id: int, course_id: int, line_item_id: int, user_id: int,
+                source_key: str, score_given: float | None, score_maximum: float, completed: bool,
+                comment: str | None, now: datetime) -> ScoreOutbox:
+    """Add a pending score; the pending ones of the same source on the same line item are superseded."""
+    session.execute(sa.update(ScoreOutbox).where(
+        ScoreOutbox.source_key == source_key, ScoreOutbox.line_item_id == line_item_id,
+        ScoreOutbox.status == "pending").values(status="superseded"))
+    row = ScoreOutbox(
+        network_id=network_id, course_id=course_id, line_item_id=line_item_id, user_id=user_id,
+        source_key=source_key, score_given=score_given, score_maximum=score_maximum,
+        activity_progress="Completed" if completed else "InProgress",
+        grading_progress="FullyGraded", comment=comment, timestamp=now, status="pending",
+        next_attempt_at=now)
+    session.add(row)
+    return row
+
+
+def supersede_older(rows: list[dict]) -> tuple[list[dict], list[int]]:
+    """Among claimed rows (dicts with id, line_item_id, user_id, timestamp): keep the newest score per
+    (line item, user); returns (rows to send, ids of the superseded ones)."""
+    newest: dict[tuple[int, int], dict] = {}
+    for row in rows:
+        key = (row["line_item_id"], row["user_id"])
+        if key not in newest or as_utc(row["timestamp"]) > as_utc(newest[key]["timestamp"]):
+            newest[key] = row
+    keep = {r["id"] for r in newest.values()}
+    return [r for r in rows if r["id"] in keep], [r["id"] for r in rows if r["id"] not in keep]
+
+
+def retry_failed(session: Session, network_id: int, ids: list[int] | None = None) -> int:
+    """Put failed rows of a network back in the queue (the admin's "retry"): pending, due now,
+    attempts reset so the worker's backoff starts over. Returns how many."""
+    query = sa.update(ScoreOutbox).where(ScoreOutbox.network_id == network_id, ScoreOutbox.status == "failed")
+    if ids is not None:
+        query = query.where(ScoreOutbox.id.in_(ids))
+    return session.execute(query.values(status="pending", next_attempt_at=utcnow(), attempts=0)).rowcount
