@@ -186,7 +186,7 @@ def roster_naive(cfg: dict) -> dict:
     from lti_tool.core.courses import Course, Enrollment
     from lti_tool.core.people import ensure_person
     from lti_tool.lti.models import Platform
-    from sync.client import NRPS_SCOPE
+    from sync.http import NRPS_SCOPE
     from sync.links import next_link
     from sync.roster import with_limit
     from sync.tokens import PlatformRef
@@ -237,8 +237,8 @@ def push_naive(cfg: dict) -> dict:
     from lti_tool.core.clock import utcnow
     from lti_tool.core.grades import ScoreOutbox
     from lti_tool.lti.models import Platform
-    from sync.client import MT_SCORE, PlatformClient, push_scopes
     from sync.grades import score_body, scores_url
+    from sync.http import MT_SCORE, PlatformClient, push_scopes
     from sync.lineitems import ensure_line_item
     from sync.tokens import PlatformRef
 

@@ -14,16 +14,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from .core.reference import Person
-from .models import Base
+from .events.models import EventLeader, Participant
+from .pathways.models import Route, RouteTutor
+from .surveys.models import SurveyResponse
 
 # The network's methodist is not a Person of the demo data; the same one as the demo LMS's own.
 METHODIST = {"given_name": "Людмила Викторовна", "family_name": "Горбунова",
              "email": "gorbunova.metodist@imc.example.ru", "kind": "methodist"}
 
-# (table, person column, weight): how much demo data a person has in each area, when present.
-_DATA_TABLES = (("pathway_route", "person_id", 100), ("pathway_route_tutor", "tutor_id", 10),
-                ("event_leader", "person_id", 10), ("survey_response", "person_id", 3),
-                ("event_participant", "person_id", 1))
+# (person column, weight): how much demo data a person has in each area.
+_DATA_COLUMNS = ((Route.person_id, 100), (RouteTutor.tutor_id, 10), (EventLeader.person_id, 10),
+                 (SurveyResponse.person_id, 3), (Participant.person_id, 1))
 
 
 def split_name(full_name: str) -> tuple[str, str]:
@@ -36,14 +37,9 @@ def split_name(full_name: str) -> tuple[str, str]:
 
 
 def _data_weight(session: Session, network_id: int) -> dict[int, int]:
-    """Per person id, a weight of their rows in the areas' tables (tables not created are skipped)."""
-    inspector = sa.inspect(session.get_bind())
+    """Per person id, a weight of their rows in the areas' tables."""
     weight: dict[int, int] = {}
-    for name, column, factor in _DATA_TABLES:
-        table = Base.metadata.tables.get(name)
-        if table is None or not inspector.has_table(name):
-            continue
-        col = table.c[column]
+    for col, factor in _DATA_COLUMNS:
         rows = session.execute(sa.select(col, sa.func.count()).join(Person, Person.id == col)
                                .where(Person.network_id == network_id).group_by(col))
         for person_id, n in rows:

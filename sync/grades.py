@@ -25,8 +25,7 @@ from lti_tool.core.scores import supersede_older
 from lti_tool.lti.models import Platform
 
 from .backoff import after, backoff_seconds, parse_retry_after
-from .client import MT_SCORE, PlatformClient, platform_message, push_scopes
-from .http import shared_wire
+from .http import MT_SCORE, PlatformClient, platform_message, push_scopes, shared_wire
 from .lineitems import LineItemError, ensure_line_item, forget_line_item
 from .outbox import Outcome, claim, load_claimed, record
 from .tokens import PlatformRef, TokenError, TokenProvider
@@ -148,7 +147,7 @@ class Pusher:
         return self.classify(row, resp)
 
     def classify(self, row: dict, resp) -> Outcome:
-        """The row's outcome from the platform's answer (a `requests.Response` or a `wire.Reply`)."""
+        """The row's outcome from the platform's answer (a `requests.Response` or an `http.Reply`)."""
         code = resp.status_code
         if 200 <= code < 300 or code == 409:
             self.gate.success()

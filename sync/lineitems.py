@@ -22,7 +22,7 @@ from lti_tool.core.db import is_sqlite
 from lti_tool.core.grades import LineItem
 
 from .backoff import parse_retry_after
-from .client import MT_LINEITEM, MT_LINEITEMS, PlatformClient, platform_message
+from .http import MT_LINEITEM, MT_LINEITEMS, PlatformClient, platform_message
 from .links import next_link
 from .locks import acquire, release
 

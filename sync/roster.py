@@ -27,7 +27,7 @@ from lti_tool.core.clock import utcnow
 from lti_tool.core.courses import Course, Enrollment, RosterSync
 from lti_tool.lti.models import Deployment, Platform
 
-from .client import MT_MEMBERSHIPS, NRPS_SCOPE, PlatformClient, platform_message
+from .http import MT_MEMBERSHIPS, NRPS_SCOPE, PlatformClient, platform_message
 from .links import parse_links
 from .roster_store import claim_roster, upsert_page
 from .tokens import PlatformRef, TokenError, TokenProvider

@@ -142,7 +142,7 @@ def test_other_4xx_fails_with_the_platform_message_and_admin_retry(tool):
 
 def test_revoked_token_is_refreshed_once_on_401(tool):
     from lti_tool.lti.models import Platform
-    from sync.client import push_scopes
+    from sync.http import push_scopes
     from sync.tokens import PlatformRef
 
     arrange(tool, n=3)

@@ -1,4 +1,4 @@
-"""The keep-alive client of the score path (sync/wire.py, urllib3 pools) against a scripted loopback
+"""The keep-alive client of the score path (sync/http.py, urllib3 pools) against a scripted loopback
 server:connections reused, chunked and close-delimited bodies, 1xx skipped, a connection the server
 dropped while idle retried only for repeatable requests, timeouts as `requests.Timeout`."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import time
 import pytest
 import requests
 
-from sync.wire import KeepAlive, StaleConnection
+from sync.http import KeepAlive, StaleConnection
 
 TIMEOUT = (2.0, 2.0)
 
