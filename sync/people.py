@@ -1,6 +1,6 @@
 """Network persons for users met in a roster pull, in bulk.
 
-The same rules as `lti_tool.tenancy.services.ensure_person` (linked already, else an unlinked
+The same rules as `lti_tool.core.people.ensure_person` (linked already, else an unlinked
 person of the network with the same email, else a new person), with a few queries per page of
 members instead of several per member.
 """
