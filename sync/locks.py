@@ -1,4 +1,4 @@
-"""Short leases in the shared cache (`lti_tool.lti.cache`): one holder across all worker processes.
+"""Short leases in the shared cache (`lti_tool.core.cache`): one holder across all worker processes.
 
 A lease expires by itself, so a worker killed while holding one blocks nobody for long.
 """

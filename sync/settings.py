@@ -1,6 +1,6 @@
-"""Tuning of the sync worker, read from the environment on top of `lti_tool.config.load_config()`.
+"""Tuning of the sync worker, read from the environment on top of `lti_tool.core.config.load_config()`.
 
-Kept here while the worker is young; each name is a plain environment variable so operators set
+The worker alone reads them; each name is a plain environment variable so operators set
 them beside DATABASE_URL and CELERY_BROKER_URL.
 """
 from __future__ import annotations
