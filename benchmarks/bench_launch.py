@@ -99,7 +99,8 @@ def bare_tool(jwks_url: str) -> Flask:
 def tutornet_tool(jwks_url: str, url: str, synchronous: str | None = None, pool_size: int = 10):
     from lti_tool import create_app
     from lti_tool.core.db import make_engine
-    from lti_tool.lti.platforms import create_platform, ensure_network
+    from lti_tool.core.networks import ensure_network
+    from lti_tool.lti.platforms import create_platform
     from lti_tool.models import Base
     from lti_tool.web.extensions import db
 

@@ -19,6 +19,7 @@ from flask.cli import AppGroup, with_appcontext
 from .core.accounts import Network
 from .core.cache import CacheEntry
 from .core.clock import utcnow
+from .core.networks import ensure_network
 from .demo_roster import roster_rows
 from .events.demo import load_demo as load_events
 from .pathways.demo import load_demo as load_pathways
@@ -36,19 +37,9 @@ SEED = 2025
 demo = AppGroup("demo", help="Demo data for trying TutorNet out.")
 
 
-def ensure_demo_network(session) -> Network:
-    """The demo network, created on first use."""
-    network = session.scalar(sa.select(Network).where(Network.slug == DEMO_SLUG))
-    if network is None:
-        network = Network(slug=DEMO_SLUG, name=DEMO_NAME)
-        session.add(network)
-        session.flush()
-    return network
-
-
 def load_all(session, echo=print) -> Network:
     """Load every area's demo data that is not loaded yet; each area commits on its own."""
-    network = ensure_demo_network(session)
+    network = ensure_network(session, DEMO_SLUG, DEMO_NAME)
     session.commit()
     for area, load_demo in DEMO_LOADERS:
         marker = f"demo:{network.id}:{area}"

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.accounts import Network
+from ..core.networks import ensure_network
 from .models import Deployment, Platform
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -119,16 +120,6 @@ def add_deployment(session: Session, platform: Platform, deployment_id: str, net
     session.add(deployment)
     session.flush()
     return deployment
-
-
-def ensure_network(session: Session, slug: str, name: str) -> Network:
-    """The network with `slug`, created with `name` if missing."""
-    network = session.scalar(sa.select(Network).where(Network.slug == slug))
-    if network is None:
-        network = Network(slug=slug, name=name)
-        session.add(network)
-        session.flush()
-    return network
 
 
 def import_lti_config(session: Session, path) -> list[Platform]:

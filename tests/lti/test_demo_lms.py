@@ -17,7 +17,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from demo_lms.testing import deep_link_launch, launch, parse_form, start_demo_lms
 from lti_tool import create_app
-from lti_tool.lti.platforms import create_platform, ensure_network
+from lti_tool.core.networks import ensure_network
+from lti_tool.lti.platforms import create_platform
 from lti_tool.web.extensions import db
 from tests.conftest import empty_tables
 
