@@ -5,7 +5,7 @@ from flask import abort
 
 from ..web.auth import METHODIST, TUTOR, Actor, check_network, current_person, require_actor
 from ..web.extensions import db
-from .models import Event, EventSession, Participant
+from .models import Event, EventMeeting, Participant
 from .services import can_grade
 
 
@@ -23,9 +23,9 @@ def load_event(event_id: int) -> Event:
     return event
 
 
-def load_session(session_id: int) -> EventSession:
-    """An event session of the actor's network, else 404."""
-    row = db.session.get(EventSession, session_id)
+def load_meeting(session_id: int) -> EventMeeting:
+    """A meeting of an event of the actor's network, else 404."""
+    row = db.session.get(EventMeeting, session_id)
     if row is None:
         abort(404)
     load_event(row.event_id)

@@ -14,19 +14,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import utcnow
 from ..resource_map.catalog import FORM_NAMES_RU
-from .models import CalendarToken, Event, EventSession, Participant
+from .models import CalendarToken, Event, EventMeeting, Participant
 
 DEFAULT_TZ = "Europe/Moscow"
 PRODID = "-//TutorNet//Events//RU"
 
 
 def upcoming(session: Session, network_id: int, *, today: date, topic_id: int | None = None,
-             form: str | None = None, include_drafts: bool = False) -> list[tuple[EventSession, Event]]:
+             form: str | None = None, include_drafts: bool = False) -> list[tuple[EventMeeting, Event]]:
     """Sessions from `today` on, in date order, of published (or, for staff, draft) events."""
     statuses = ("published", "draft") if include_drafts else ("published",)
-    query = (sa.select(EventSession, Event).join(Event, Event.id == EventSession.event_id)
-             .where(Event.network_id == network_id, Event.status.in_(statuses), EventSession.on_date >= today)
-             .order_by(EventSession.on_date, EventSession.start_time, Event.title))
+    query = (sa.select(EventMeeting, Event).join(Event, Event.id == EventMeeting.event_id)
+             .where(Event.network_id == network_id, Event.status.in_(statuses), EventMeeting.on_date >= today)
+             .order_by(EventMeeting.on_date, EventMeeting.start_time, Event.title))
     if topic_id:
         query = query.where(Event.topic_id == topic_id)
     if form:
@@ -53,15 +53,15 @@ def person_for_token(session: Session, token: str) -> CalendarToken | None:
     return session.scalar(sa.select(CalendarToken).where(CalendarToken.token == token))
 
 
-def person_sessions(session: Session, person_id: int) -> list[tuple[EventSession, Event, Participant]]:
+def person_meetings(session: Session, person_id: int) -> list[tuple[EventMeeting, Event, Participant]]:
     """Sessions of the events the person is registered or waitlisted for (not cancelled events)."""
-    query = (sa.select(EventSession, Event, Participant)
-             .join(Event, Event.id == EventSession.event_id)
+    query = (sa.select(EventMeeting, Event, Participant)
+             .join(Event, Event.id == EventMeeting.event_id)
              .join(Participant, Participant.event_id == Event.id)
              .where(Participant.person_id == person_id, Participant.status.in_(("registered", "waitlisted")),
                     Event.status.in_(("published", "held")))
              .options(selectinload(Event.topic))
-             .order_by(EventSession.on_date, EventSession.start_time))
+             .order_by(EventMeeting.on_date, EventMeeting.start_time))
     return [tuple(row) for row in session.execute(query)]
 
 
@@ -90,7 +90,7 @@ def _utc(day: date, at: time | None, tz: ZoneInfo) -> str:
     return datetime.combine(day, at, tzinfo=tz).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
 
-def ics_feed(rows: list[tuple[EventSession, Event, Participant]], *, host: str, tz_name: str = DEFAULT_TZ,
+def ics_feed(rows: list[tuple[EventMeeting, Event, Participant]], *, host: str, tz_name: str = DEFAULT_TZ,
              now: datetime | None = None, name: str = "TutorNet") -> str:
     """A VCALENDAR with one VEVENT per session; all-day when the session has no start time."""
     tz = ZoneInfo(tz_name)

@@ -81,7 +81,7 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
         event.status = "published"
         day = start + timedelta(days=i * 11)
         for k in range(n_sessions):
-            services.add_session(session, event, on_date=day + timedelta(days=7 * k), start_time=time(14, 30),
+            services.add_meeting(session, event, on_date=day + timedelta(days=7 * k), start_time=time(14, 30),
                                  end_time=time(16, 0), place=f"{event.host_organization.name}" if event.host_organization
                                  else "ИМЦ, ауд. 12")
         for tutor in rng.sample(tutors, k=min(len(tutors), rng.choice((1, 2)))):
@@ -101,7 +101,7 @@ def _grade(session: Session, event: Event, parts, *, graded: bool, rng: random.R
         for p in parts:
             status = "present" if rng.random() < 0.93 else "late"
             marks.append(Mark(p.id, status, float(rng.randint(5, 10)) if graded else None))
-        grading.grade_session(session, s, marks, graded_by_id=None)
+        grading.grade_meeting(session, s, marks, graded_by_id=None)
 
 
 def _participant_counts(rng: random.Random) -> list[int]:

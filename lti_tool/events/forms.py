@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from ..resource_map.catalog import FORMS
@@ -45,8 +54,8 @@ class EventForm(FlaskForm):
         }
 
 
-class SessionForm(FlaskForm):
-    """Add a session to an event."""
+class MeetingForm(FlaskForm):
+    """Add a meeting (date, times, place) to an event."""
 
     on_date = DateField(_l("Date"), validators=[DataRequired()])
     start_time = TimeField(_l("Starts at"), validators=[Optional()])

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..core.clock import utcnow
 from . import lms
-from .models import ATTENDANCE_STATUSES, ATTENDED, Attendance, EventCompletion, EventSession, Participant
+from .models import ATTENDANCE_STATUSES, ATTENDED, Attendance, EventCompletion, EventMeeting, Participant
 from .services import EventError, Scale, get_scale
 from .signals import participation_completed
 
@@ -45,20 +45,20 @@ def validate_mark(mark: Mark, scale: Scale) -> Mark:
     return Mark(mark.participant_id, mark.status, score, comment)
 
 
-def grade_session(session: Session, event_session: EventSession, marks: list[Mark], *,
+def grade_meeting(session: Session, meeting: EventMeeting, marks: list[Mark], *,
                   graded_by_id: int | None, now: datetime | None = None) -> list[Participant]:
-    """Apply the marks of one session; returns the participants whose grade changed.
+    """Apply the marks of one meeting; returns the participants whose grade changed.
 
     Unchanged rows write nothing (no outbox row either). Marks for people not registered for
     this event are refused.
     """
-    event = event_session.event
+    event = meeting.event
     scale = get_scale(session, event.network_id, event.form)
     valid = [validate_mark(m, scale) for m in marks]
     people = {p.id: p for p in session.scalars(sa.select(Participant).where(
         Participant.event_id == event.id, Participant.id.in_([m.participant_id for m in valid])))}
     existing = {a.participant_id: a for a in session.scalars(sa.select(Attendance).where(
-        Attendance.session_id == event_session.id, Attendance.participant_id.in_(list(people))))}
+        Attendance.session_id == meeting.id, Attendance.participant_id.in_(list(people))))}
     now = now or utcnow()
     changed = []
     for mark in valid:
@@ -69,7 +69,7 @@ def grade_session(session: Session, event_session: EventSession, marks: list[Mar
         if row is not None and (row.status, row.score, row.comment) == (mark.status, mark.score, mark.comment):
             continue
         if row is None:
-            row = Attendance(session_id=event_session.id, participant_id=participant.id)
+            row = Attendance(session_id=meeting.id, participant_id=participant.id)
             session.add(row)
         row.status, row.score, row.comment = mark.status, mark.score, mark.comment
         row.graded_by_id, row.graded_at = graded_by_id, now
@@ -79,22 +79,22 @@ def grade_session(session: Session, event_session: EventSession, marks: list[Mar
     return changed
 
 
-def mark_all_present(session: Session, event_session: EventSession, *, graded_by_id: int | None,
+def mark_all_present(session: Session, meeting: EventMeeting, *, graded_by_id: int | None,
                      now: datetime | None = None) -> list[Participant]:
     """Mark every registered person present, keeping existing scores and comments."""
     registered = session.scalars(sa.select(Participant).where(
-        Participant.event_id == event_session.event_id, Participant.status == "registered"))
+        Participant.event_id == meeting.event_id, Participant.status == "registered"))
     existing = {a.participant_id: a for a in session.scalars(sa.select(Attendance).where(
-        Attendance.session_id == event_session.id))}
+        Attendance.session_id == meeting.id))}
     marks = []
     for p in registered:
         row = existing.get(p.id)
         marks.append(Mark(p.id, "present", row.score if row else None, row.comment if row else None))
-    return grade_session(session, event_session, marks, graded_by_id=graded_by_id, now=now)
+    return grade_meeting(session, meeting, marks, graded_by_id=graded_by_id, now=now)
 
 
 def participant_score(session: Session, participant: Participant) -> tuple[int, float | None]:
-    """Sessions attended and the event score: the mean of the scores given at attended sessions."""
+    """Meetings attended and the event score: the mean of the scores given at attended meetings."""
     rows = list(session.scalars(sa.select(Attendance).where(Attendance.participant_id == participant.id)))
     attended = [a for a in rows if a.status in ATTENDED]
     scores = [a.score for a in attended if a.score is not None]

@@ -1,5 +1,9 @@
-"""Events of the network's year: sessions, leaders, participants, attendance, grading scales,
+"""Events of the network's year: meetings, leaders, participants, attendance, grading scales,
 completions, protocol notes and the teachers' calendar feed tokens.
+
+A meeting of an event (`EventMeeting`) keeps its table name `event_session`; the columns and
+relationships that point at it (`Event.sessions`, `Attendance.session_id`, `min_sessions`) and the
+URLs keep "session" too. In Python code "session" otherwise means the SQLAlchemy session.
 
 Events point at the resource map (topic, host organization, offering) and are retired by status
 (`cancelled`), never deleted once people signed up.
@@ -56,14 +60,14 @@ class Event(Base):
     year: Mapped[AcademicYear] = relationship()
     topic: Mapped[Topic | None] = relationship()
     host_organization: Mapped[Organization | None] = relationship()
-    sessions: Mapped[list[EventSession]] = relationship(
-        back_populates="event", order_by="(EventSession.on_date, EventSession.start_time, EventSession.id)")
+    sessions: Mapped[list[EventMeeting]] = relationship(
+        back_populates="event", order_by="(EventMeeting.on_date, EventMeeting.start_time, EventMeeting.id)")
     leaders: Mapped[list[EventLeader]] = relationship(back_populates="event", order_by="EventLeader.id")
     participants: Mapped[list[Participant]] = relationship(back_populates="event", order_by="Participant.queue_seq")
     notes: Mapped[list[ProtocolNote]] = relationship(back_populates="event", order_by="ProtocolNote.id")
 
 
-class EventSession(Base):
+class EventMeeting(Base):
     """One meeting of an event: a date, local start/end times and a place or an online link."""
 
     __tablename__ = "event_session"
@@ -117,7 +121,7 @@ class Participant(Base):
 
 
 class Attendance(Base):
-    """Attendance and participation score of a participant at one session."""
+    """Attendance and participation score of a participant at one meeting."""
 
     __tablename__ = "event_attendance"
     __table_args__ = (sa.UniqueConstraint("session_id", "participant_id"),)
@@ -131,7 +135,7 @@ class Attendance(Base):
     graded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     graded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    session: Mapped[EventSession] = relationship()
+    session: Mapped[EventMeeting] = relationship()
     participant: Mapped[Participant] = relationship(back_populates="attendances")
 
 

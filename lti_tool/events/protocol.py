@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..core.clock import utcnow
 from ..resource_map.catalog import form_label
-from .models import Attendance, Event, EventCompletion, EventSession, Participant, ProtocolNote
+from .models import Attendance, Event, EventCompletion, EventMeeting, Participant, ProtocolNote
 
 
 def issue(session: Session, event: Event) -> int:
@@ -49,7 +49,7 @@ def add_note(session: Session, event: Event, text: str, kind: str = "decision",
 
 @dataclass
 class ProtocolRow:
-    """A participant's line: name, organization, per-session status/score, completion."""
+    """A participant's line: name, organization, per-meeting status/score, completion."""
 
     name: str
     organization: str
@@ -64,7 +64,7 @@ class ProtocolData:
 
     number: int | None
     event: Event
-    sessions: list[EventSession]
+    sessions: list[EventMeeting]
     leaders: list[str]
     rows: list[ProtocolRow] = field(default_factory=list)
     decisions: list[str] = field(default_factory=list)
@@ -83,7 +83,7 @@ def build(session: Session, event: Event) -> ProtocolData:
     participants = sorted(session.scalars(sa.select(Participant).where(
         Participant.event_id == event.id, Participant.status == "registered")), key=lambda p: p.person.full_name)
     marks = {(a.session_id, a.participant_id): a for a in session.scalars(
-        sa.select(Attendance).join(EventSession).where(EventSession.event_id == event.id))}
+        sa.select(Attendance).join(EventMeeting).where(EventMeeting.event_id == event.id))}
     completions = {c.participant_id: c for c in session.scalars(sa.select(EventCompletion).where(
         EventCompletion.participant_id.in_([p.id for p in participants])))}
     data = ProtocolData(event.protocol_number, event, sessions,
@@ -102,8 +102,8 @@ def build(session: Session, event: Event) -> ProtocolData:
     return data
 
 
-def session_label(s: EventSession) -> str:
-    """"15.10.2025 15:00" — the column header of a session."""
+def meeting_label(s: EventMeeting) -> str:
+    """"15.10.2025 15:00" — the column header of a meeting."""
     return s.on_date.strftime("%d.%m.%Y") + (f" {s.start_time:%H:%M}" if s.start_time else "")
 
 
@@ -122,7 +122,7 @@ def to_xlsx(data: ProtocolData) -> bytes:
         (_("Topic"), event.topic.name if event.topic else ""),
         (_("Academic year"), event.year.title),
         (_("Host organization"), event.host_organization.name if event.host_organization else ""),
-        (_("Dates"), ", ".join(session_label(s) for s in data.sessions)),
+        (_("Dates"), ", ".join(meeting_label(s) for s in data.sessions)),
         (_("Leading tutors"), ", ".join(data.leaders)),
         (_("Participants"), len(data.rows)),
     ]
@@ -130,7 +130,7 @@ def to_xlsx(data: ProtocolData) -> bytes:
         ws.append([label, value])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
     ws.append([])
-    header = ["№", _("Participant"), _("Organization")] + [session_label(s) for s in data.sessions]
+    header = ["№", _("Participant"), _("Organization")] + [meeting_label(s) for s in data.sessions]
     header += [_("Score"), _("Completed")]
     ws.append(header)
     for cell in ws[ws.max_row]:

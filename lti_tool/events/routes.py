@@ -18,7 +18,7 @@ from ..web.extensions import db
 from . import calendar, lms, services, signup, views_grading, views_manage, views_protocol  # noqa: F401
 from .access import can_manage, load_event, load_participant, may_grade, require_grader
 from .blueprint import bp
-from .forms import SessionForm
+from .forms import MeetingForm
 from .models import Participant
 from .services import EventError
 from .view_helpers import fail
@@ -34,7 +34,7 @@ def index():
                              include_drafts=can_manage(actor))
     topics = db.session.scalars(sa.select(Topic).where(Topic.network_id == actor.network_id,
                                                        Topic.retired_at.is_(None)).order_by(Topic.name))
-    mine = calendar.person_sessions(db.session, current_person(actor).id)
+    mine = calendar.person_meetings(db.session, current_person(actor).id)
     db.session.commit()
     return render_template("events/index.html", rows=rows, topics=list(topics), forms=FORMS, topic_id=topic_id,
                            form=form, mine=mine, can_manage=can_manage(actor))
@@ -57,7 +57,7 @@ def detail(event_id: int):
         "delivery": lms.delivery_overview(db.session, event, roster) if grader else {},
         "candidates": signup.roster_candidates(db.session, actor.network_id) if grader else [],
         "tutors": _tutors(actor.network_id) if can_manage(actor) else [],
-        "session_form": SessionForm(), "scale": services.get_scale(db.session, event.network_id, event.form),
+        "meeting_form": MeetingForm(), "scale": services.get_scale(db.session, event.network_id, event.form),
     }
     db.session.commit()
     return render_template("events/detail.html", **context)

@@ -1,4 +1,4 @@
-"""Events: creating and editing them, leaders, sessions, grading scales and who may grade.
+"""Events: creating and editing them, leaders, meetings, grading scales and who may grade.
 
 Plain functions over a `Session`: they add and flush, the view (or task, or demo loader) commits.
 """
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..core.reference import AcademicYear, Person
 from ..resource_map.catalog import FORMS
-from .models import EVENT_STATUSES, LEADER_KINDS, SCALE_KINDS, Event, EventLeader, EventSession, GradingScale
+from .models import EVENT_STATUSES, LEADER_KINDS, SCALE_KINDS, Event, EventLeader, EventMeeting, GradingScale
 
 DEFAULT_MAX_POINTS = 10.0
 
@@ -76,14 +76,14 @@ def set_status(session: Session, event: Event, status: str) -> Event:
     return event
 
 
-def add_session(session: Session, event: Event, *, on_date: date, start_time: time | None = None,
-                end_time: time | None = None, place: str | None = None, online_url: str | None = None) -> EventSession:
+def add_meeting(session: Session, event: Event, *, on_date: date, start_time: time | None = None,
+                end_time: time | None = None, place: str | None = None, online_url: str | None = None) -> EventMeeting:
     """Add a meeting to the event; an online link must be http(s)."""
     if online_url and not online_url.startswith(("https://", "http://")):
         raise EventError(_l("The online link must start with https://."))
     if start_time and end_time and end_time <= start_time:
         raise EventError(_l("The session must end after it starts."))
-    row = EventSession(event_id=event.id, on_date=on_date, start_time=start_time, end_time=end_time,
+    row = EventMeeting(event_id=event.id, on_date=on_date, start_time=start_time, end_time=end_time,
                        place=place or None, online_url=online_url or None)
     session.add(row)
     session.flush()

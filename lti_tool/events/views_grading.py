@@ -8,7 +8,7 @@ from flask_babel import ngettext
 from ..resource_map.catalog import FORMS
 from ..web.extensions import db
 from . import grading, lms, services
-from .access import load_session, require_grader, require_manager
+from .access import load_meeting, require_grader, require_manager
 from .blueprint import bp
 from .grading import Mark
 from .models import Attendance
@@ -18,7 +18,7 @@ from .services import EventError
 @bp.get("/sessions/<int:session_id>/grading")
 def grade(session_id: int):
     """One page per session: the roster with status, score and comment per person, and LMS delivery."""
-    row = load_session(session_id)
+    row = load_meeting(session_id)
     require_grader(row.event)
     roster = [p for p in row.event.participants if p.status == "registered"]
     marks = {a.participant_id: a for a in db.session.query(Attendance).filter_by(session_id=row.id)}
@@ -30,12 +30,12 @@ def grade(session_id: int):
 @bp.post("/sessions/<int:session_id>/grading")
 def save_grades(session_id: int):
     """Save the marks; each changed person gets one grade and one LMS score per placed course."""
-    row = load_session(session_id)
+    row = load_meeting(session_id)
     actor = require_grader(row.event)
     try:
         marks = [_mark(p.id) for p in row.event.participants
                  if p.status == "registered" and f"status-{p.id}" in request.form]
-        changed = grading.grade_session(db.session, row, marks, graded_by_id=actor.user_id)
+        changed = grading.grade_meeting(db.session, row, marks, graded_by_id=actor.user_id)
     except EventError as exc:
         db.session.rollback()
         flash(str(exc.message), "error")
@@ -49,7 +49,7 @@ def save_grades(session_id: int):
 @bp.post("/sessions/<int:session_id>/mark-all-present")
 def mark_all_present(session_id: int):
     """Mark every registered person present (scores and comments kept)."""
-    row = load_session(session_id)
+    row = load_meeting(session_id)
     actor = require_grader(row.event)
     changed = grading.mark_all_present(db.session, row, graded_by_id=actor.user_id)
     db.session.commit()

@@ -8,7 +8,7 @@ from ..web.extensions import db
 from . import grading, services, signup
 from .access import load_event, require_manager
 from .blueprint import bp
-from .forms import EventForm, SessionForm
+from .forms import EventForm, MeetingForm
 from .services import EventError
 from .view_helpers import fail, reference_choices
 
@@ -71,16 +71,16 @@ def set_status(event_id: int):
 
 
 @bp.post("/<int:event_id>/sessions")
-def add_session(event_id: int):
+def add_meeting(event_id: int):
     """Add a session (date, times, place or online link)."""
     require_manager()
     event = load_event(event_id)
-    form = SessionForm()
+    form = MeetingForm()
     if not form.validate_on_submit():
         flash(_("Check the session's date, times and link."), "error")
         return redirect(url_for("events.detail", event_id=event_id))
     try:
-        services.add_session(db.session, event, **{k: v for k, v in form.data.items() if k != "csrf_token"})
+        services.add_meeting(db.session, event, **{k: v for k, v in form.data.items() if k != "csrf_token"})
     except EventError as exc:
         return fail(exc, event_id)
     db.session.commit()

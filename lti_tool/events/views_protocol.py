@@ -17,7 +17,7 @@ def protocol_page(event_id: int):
     event = load_event(event_id)
     require_grader(event)
     return render_template("events/protocol.html", data=protocol.build(db.session, event),
-                           session_label=protocol.session_label)
+                           meeting_label=protocol.meeting_label)
 
 
 @bp.get("/<int:event_id>/protocol.xlsx")
@@ -65,7 +65,7 @@ def my_calendar():
         flash(_("A new calendar address was made; the old one no longer works."), "success")
         return redirect(url_for("events.my_calendar"))
     return render_template("events/calendar.html", feed_url=url_for("events.feed", token=token, _external=True),
-                           rows=calendar.person_sessions(db.session, person.id))
+                           rows=calendar.person_meetings(db.session, person.id))
 
 
 @bp.get("/feed/<token>.ics")
@@ -74,6 +74,6 @@ def feed(token: str):
     row = calendar.person_for_token(db.session, token)
     if row is None:
         abort(404)
-    body = calendar.ics_feed(calendar.person_sessions(db.session, row.person_id), host=request.host,
+    body = calendar.ics_feed(calendar.person_meetings(db.session, row.person_id), host=request.host,
                              tz_name=current_app.config.get("EVENTS_TIMEZONE", calendar.DEFAULT_TZ))
     return Response(body, mimetype="text/calendar", headers={"Cache-Control": "private, max-age=300"})

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..core.reference import Organization, Person, Topic
-from ..events.models import Event, EventLeader, EventSession, Participant
+from ..events.models import Event, EventLeader, EventMeeting, Participant
 from ..resource_map.catalog import FORMS, form_label
 from ..resource_map.models import Cluster
 from . import queries
@@ -163,8 +163,8 @@ def by_cluster(session: Session, network_id: int, period: Period, counted, pairs
 def event_lines(session: Session, counted, pairs) -> list[EventLine]:
     """Every counted event by date, with its sessions, registrations, attendances and leaders."""
     ids = sa.select(counted.c.event_id)
-    sessions_n = (sa.select(EventSession.event_id, sa.func.count().label("n"))
-                  .where(EventSession.event_id.in_(ids)).group_by(EventSession.event_id).subquery())
+    sessions_n = (sa.select(EventMeeting.event_id, sa.func.count().label("n"))
+                  .where(EventMeeting.event_id.in_(ids)).group_by(EventMeeting.event_id).subquery())
     registered = (sa.select(Participant.event_id, sa.func.count().label("n"))
                   .where(Participant.event_id.in_(ids), Participant.status == "registered")
                   .group_by(Participant.event_id).subquery())

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.grades import ScoreOutbox
-from ..events.models import Event, EventSession
+from ..events.models import Event, EventMeeting
 from ..surveys.models import Survey, SurveyResponse
 from . import breakdowns, pathways_stats, queries
 from .breakdowns import Row
@@ -81,7 +81,7 @@ def undated_events(session: Session, network_id: int, period: Period) -> int:
         sa.select(sa.func.count(Event.id)).join(AcademicYear, AcademicYear.id == Event.year_id)
         .where(Event.network_id == network_id, Event.status == "published",
                AcademicYear.starts_on <= period.end, AcademicYear.ends_on >= period.start,
-               ~sa.exists().where(EventSession.event_id == Event.id))) or 0
+               ~sa.exists().where(EventMeeting.event_id == Event.id))) or 0
 
 
 def survey_rates(session: Session, network_id: int, period: Period) -> list[SurveyRate]:

@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from ..events.models import ATTENDED, Attendance, Event, EventLeader, EventSession, Participant
+from ..events.models import ATTENDED, Attendance, Event, EventLeader, EventMeeting, Participant
 from ..resource_map.models import Offering, cluster_organization
 from .period import Period
 
@@ -20,9 +20,9 @@ LEADING = "lead"  # EventLeader.kind of a tutor who leads the event ("assigned" 
 
 def counted_events(network_id: int, period: Period, name: str = "counted"):
     """CTE (event_id, first_date): the network's published/held events whose first session is in the period."""
-    first = sa.func.min(EventSession.on_date)
+    first = sa.func.min(EventMeeting.on_date)
     return (sa.select(Event.id.label("event_id"), first.label("first_date"))
-            .join(EventSession, EventSession.event_id == Event.id)
+            .join(EventMeeting, EventMeeting.event_id == Event.id)
             .where(Event.network_id == network_id, Event.status.in_(COUNTED_STATUSES))
             .group_by(Event.id)
             .having(first >= period.start, first <= period.end)

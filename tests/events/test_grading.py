@@ -9,7 +9,7 @@ from lti_tool.core.grades import LineItem, ScoreOutbox
 from lti_tool.core.reference import Person
 from lti_tool.events import grading, lms, services, signup
 from lti_tool.events.grading import Mark
-from lti_tool.events.models import Attendance, EventCompletion, EventSession
+from lti_tool.events.models import Attendance, EventCompletion, EventMeeting
 from lti_tool.events.services import EventError
 from lti_tool.events.signals import participation_completed
 
@@ -28,8 +28,8 @@ def outbox(session):
 def test_each_change_writes_one_outbox_row_with_the_ags_fields(db_session):
     w = build_world(db_session, teachers=2)
     p1, p2 = sign_all(db_session, w)
-    s1 = db_session.get(EventSession, w.session_ids[0])
-    changed = grading.grade_session(db_session, s1, [Mark(p1.id, "present", 8, "Активная работа"),
+    s1 = db_session.get(EventMeeting, w.session_ids[0])
+    changed = grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 8, "Активная работа"),
                                                      Mark(p2.id, "absent")], graded_by_id=w.tutor_user_id)
     db_session.commit()
     assert [p.id for p in changed] == [p1.id, p2.id]
@@ -46,7 +46,7 @@ def test_each_change_writes_one_outbox_row_with_the_ags_fields(db_session):
     assert db_session.scalar(sa.select(sa.func.count()).select_from(LineItem)) == 1
 
     # the same marks again change nothing and write nothing
-    assert grading.grade_session(db_session, s1, [Mark(p1.id, "present", 8, "Активная работа")],
+    assert grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 8, "Активная работа")],
                                  graded_by_id=w.tutor_user_id) == []
     assert len(outbox(db_session)) == 2
 
@@ -54,13 +54,13 @@ def test_each_change_writes_one_outbox_row_with_the_ags_fields(db_session):
 def test_newer_grade_supersedes_pending_but_not_delivered_rows(db_session):
     w = build_world(db_session, teachers=1)
     (p1,) = sign_all(db_session, w)
-    s1, s2 = (db_session.get(EventSession, i) for i in w.session_ids)
-    grading.grade_session(db_session, s1, [Mark(p1.id, "present", 6)], graded_by_id=None)
+    s1, s2 = (db_session.get(EventMeeting, i) for i in w.session_ids)
+    grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 6)], graded_by_id=None)
     db_session.commit()
     first = outbox(db_session)[0]
     first.status = "delivered"
-    grading.grade_session(db_session, s1, [Mark(p1.id, "present", 7)], graded_by_id=None)
-    grading.grade_session(db_session, s2, [Mark(p1.id, "late", 9)], graded_by_id=None)
+    grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 7)], graded_by_id=None)
+    grading.grade_meeting(db_session, s2, [Mark(p1.id, "late", 9)], graded_by_id=None)
     db_session.commit()
     assert [(r.status, r.score_given) for r in outbox(db_session)] == [
         ("delivered", 6), ("superseded", 7), ("pending", 8)]  # 8 = mean of 7 and 9
@@ -79,7 +79,7 @@ def test_failure_after_the_grade_rolls_back_grade_and_outbox(db_session, monkeyp
 
     monkeypatch.setattr(lms, "queue_scores", queue_then_fail)
     with pytest.raises(RuntimeError):
-        grading.grade_session(db_session, db_session.get(EventSession, w.session_ids[0]),
+        grading.grade_meeting(db_session, db_session.get(EventMeeting, w.session_ids[0]),
                               [Mark(p1.id, "present", 10)], graded_by_id=None)
     db_session.rollback()
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == 0
@@ -93,7 +93,7 @@ def test_outbox_only_for_people_enrolled_in_the_placed_course(db_session):
     # teacher 3: enrolled but inactive; teacher 4: a person without an LMS user
     db_session.add(Enrollment(course_id=w.course_id, user_id=w.teacher_users[2], status="inactive"))
     db_session.get(Person, w.teachers[3]).user_id = None
-    grading.mark_all_present(db_session, db_session.get(EventSession, w.session_ids[0]), graded_by_id=None)
+    grading.mark_all_present(db_session, db_session.get(EventMeeting, w.session_ids[0]), graded_by_id=None)
     db_session.commit()
     assert [r.user_id for r in outbox(db_session)] == [w.teacher_users[0]]
     overview = lms.delivery_overview(db_session, event_of(db_session, w), parts)
@@ -112,7 +112,7 @@ def test_event_placed_in_two_courses_gets_a_row_per_course(db_session):
                                      target_id=w.event_id, ags_lineitem_url="https://lms.test/li/7"),
                         Enrollment(course_id=second.id, user_id=w.teacher_users[0])])
     services.set_scale(db_session, w.network_id, "tutorial", kind="pass_fail")
-    grading.grade_session(db_session, db_session.get(EventSession, w.session_ids[0]), [Mark(p1.id, "present", 1)],
+    grading.grade_meeting(db_session, db_session.get(EventMeeting, w.session_ids[0]), [Mark(p1.id, "present", 1)],
                           graded_by_id=None)
     db_session.commit()
     rows = outbox(db_session)
@@ -127,29 +127,29 @@ def test_completion_rule_sessions_and_threshold(db_session):
     event = event_of(db_session, w)
     event.min_sessions, event.min_score = 2, 7
     (p1,) = sign_all(db_session, w)
-    s1, s2 = (db_session.get(EventSession, i) for i in w.session_ids)
-    grading.grade_session(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
+    s1, s2 = (db_session.get(EventMeeting, i) for i in w.session_ids)
+    grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
     assert db_session.get(EventCompletion, p1.completion.id).completed is False  # one session only
-    grading.grade_session(db_session, s2, [Mark(p1.id, "late", 4)], graded_by_id=None)
+    grading.grade_meeting(db_session, s2, [Mark(p1.id, "late", 4)], graded_by_id=None)
     completion = grading.evaluate_completion(db_session, p1)
     assert (completion.completed, completion.sessions_attended, completion.score) == (False, 2, 6.5)
-    grading.grade_session(db_session, s2, [Mark(p1.id, "present", 6)], graded_by_id=None)
+    grading.grade_meeting(db_session, s2, [Mark(p1.id, "present", 6)], graded_by_id=None)
     completion = grading.evaluate_completion(db_session, p1)
     assert (completion.completed, completion.score) == (True, 7.5)
-    grading.grade_session(db_session, s2, [Mark(p1.id, "excused")], graded_by_id=None)
+    grading.grade_meeting(db_session, s2, [Mark(p1.id, "excused")], graded_by_id=None)
     assert grading.evaluate_completion(db_session, p1).completed is False
 
 
 def test_scores_are_checked_against_the_scale(db_session):
     w = build_world(db_session, teachers=1)
     (p1,) = sign_all(db_session, w)
-    s1 = db_session.get(EventSession, w.session_ids[0])
+    s1 = db_session.get(EventMeeting, w.session_ids[0])
     with pytest.raises(EventError):
-        grading.grade_session(db_session, s1, [Mark(p1.id, "present", 11)], graded_by_id=None)
+        grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 11)], graded_by_id=None)
     with pytest.raises(EventError):
-        grading.grade_session(db_session, s1, [Mark(p1.id, "asleep")], graded_by_id=None)
+        grading.grade_meeting(db_session, s1, [Mark(p1.id, "asleep")], graded_by_id=None)
     # a score given to an absent person is dropped
-    grading.grade_session(db_session, s1, [Mark(p1.id, "absent", 5)], graded_by_id=None)
+    grading.grade_meeting(db_session, s1, [Mark(p1.id, "absent", 5)], graded_by_id=None)
     assert db_session.scalar(sa.select(Attendance.score)) is None
 
 
@@ -161,26 +161,26 @@ def test_completion_signal_sent_once_on_completion(db_session):
 
     w = build_world(db_session, teachers=1)
     (p1,) = sign_all(db_session, w)
-    s1, s2 = (db_session.get(EventSession, i) for i in w.session_ids)
+    s1, s2 = (db_session.get(EventMeeting, i) for i in w.session_ids)
     with participation_completed.connected_to(receiver):
-        grading.grade_session(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
-        grading.grade_session(db_session, s2, [Mark(p1.id, "present", 10)], graded_by_id=None)
+        grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
+        grading.grade_meeting(db_session, s2, [Mark(p1.id, "present", 10)], graded_by_id=None)
     assert calls == [(w.event_id, w.teachers[0])]
 
 
 def test_grading_works_without_receivers(db_session):
     w = build_world(db_session, teachers=1)
     (p1,) = sign_all(db_session, w)
-    s1 = db_session.get(EventSession, w.session_ids[0])
+    s1 = db_session.get(EventMeeting, w.session_ids[0])
     with participation_completed.muted():
-        grading.grade_session(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
+        grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
     assert grading.evaluate_completion(db_session, p1).completed is True
 
 
 def test_changing_the_rule_reevaluates_and_resends_flipped_completions(db_session):
     w = build_world(db_session, teachers=2)
     p1, p2 = sign_all(db_session, w)
-    grading.grade_session(db_session, db_session.get(EventSession, w.session_ids[0]),
+    grading.grade_meeting(db_session, db_session.get(EventMeeting, w.session_ids[0]),
                           [Mark(p1.id, "present", 9), Mark(p2.id, "present", 5)], graded_by_id=None)
     event = event_of(db_session, w)
     event.min_score = 6

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from lti_tool.core.reference import Person
 from lti_tool.events import calendar, grading, protocol, services, signup
 from lti_tool.events.grading import Mark
-from lti_tool.events.models import EventSession
+from lti_tool.events.models import EventMeeting
 from lti_tool.web.auth import TEACHER, TUTOR
 
 from .world import build_world, event_of
@@ -22,9 +22,9 @@ def fixed_protocol(db_session):
     event = event_of(db_session, w)
     event.min_score = 6
     p1, p2, _p3 = (signup.sign_up(db_session, w.event_id, p, by_staff=True) for p in w.teachers)
-    s1, s2 = (db_session.get(EventSession, i) for i in w.session_ids)
-    grading.grade_session(db_session, s1, [Mark(p1.id, "present", 9), Mark(p2.id, "absent")], graded_by_id=None)
-    grading.grade_session(db_session, s2, [Mark(p1.id, "late", 7), Mark(p2.id, "present", 5)], graded_by_id=None)
+    s1, s2 = (db_session.get(EventMeeting, i) for i in w.session_ids)
+    grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 9), Mark(p2.id, "absent")], graded_by_id=None)
+    grading.grade_meeting(db_session, s2, [Mark(p1.id, "late", 7), Mark(p2.id, "present", 5)], graded_by_id=None)
     protocol.add_note(db_session, event, "Рекомендовать опыт МАДОУ № 69 к распространению")
     db_session.commit()
     return w

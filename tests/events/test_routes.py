@@ -26,7 +26,7 @@ def registered(db_session, w):
 
 def test_teacher_sees_list_and_event_and_signs_up(client, auth, db_session):
     w = build_world(db_session, teachers=2, capacity=1)
-    services.add_session(db_session, event_of(db_session, w), on_date=date.today() + timedelta(days=7))
+    services.add_meeting(db_session, event_of(db_session, w), on_date=date.today() + timedelta(days=7))
     db_session.commit()
     auth.login(TEACHER, network_id=w.network_id, user_id=w.teacher_users[0])
     page = client.get("/events/")

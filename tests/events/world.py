@@ -75,9 +75,9 @@ def build_world(session, *, teachers: int = 4, capacity: int | None = 10, enroll
                                   title="Тьюториал «Экологическая тропа»", topic_id=topic.id,
                                   host_organization_id=org.id, capacity=capacity)
     event.status = "published"
-    s1 = services.add_session(session, event, on_date=date(2025, 10, 15), start_time=time(15, 0),
+    s1 = services.add_meeting(session, event, on_date=date(2025, 10, 15), start_time=time(15, 0),
                               end_time=time(16, 30), place="МАДОУ № 69, музыкальный зал")
-    s2 = services.add_session(session, event, on_date=date(2025, 11, 12), start_time=time(15, 0),
+    s2 = services.add_meeting(session, event, on_date=date(2025, 11, 12), start_time=time(15, 0),
                               end_time=time(16, 30), online_url="https://meet.example/eco")
     link = ResourceLink(course_id=course.id, lti_resource_link_id="rl-1", title=event.title,
                         target_kind="event", target_id=event.id)

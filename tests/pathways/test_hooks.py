@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from lti_tool.events import grading, services as events, signup
+from lti_tool.events import grading, signup
+from lti_tool.events import services as events
 from lti_tool.events.grading import Mark
 from lti_tool.pathways import services
 from lti_tool.pathways.models import RouteStep
@@ -22,11 +23,11 @@ def test_completing_an_event_marks_the_offering_step_done(db_session, world):
     event = events.create_event(db_session, world.network_id, year_id=world.year_id, form="tutorial",
                                 title="Тьюториал", topic_id=world.topics[0], offering_id=offering)
     event.status = "published"
-    session_row = events.add_session(db_session, event, on_date=date(2025, 10, 15))
+    session_row = events.add_meeting(db_session, event, on_date=date(2025, 10, 15))
     participant = signup.sign_up(db_session, event.id, teacher)
     db_session.commit()
 
-    grading.grade_session(db_session, session_row, [Mark(participant.id, "present", 8.0)], graded_by_id=None)
+    grading.grade_meeting(db_session, session_row, [Mark(participant.id, "present", 8.0)], graded_by_id=None)
     db_session.commit()
     db_session.expire_all()
     done = db_session.get(RouteStep, step.id)

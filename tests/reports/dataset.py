@@ -60,7 +60,7 @@ def _event(session, net_id, year_id, title, form, *, status, dates, topic=None, 
     """Create an event with sessions, leaders, sign-ups and marks [(person_id, [status per session or None])]."""
     event = events.create_event(session, net_id, year_id=year_id, form=form, title=title, topic_id=topic,
                                 host_organization_id=host, offering_id=offering, best_practice=best)
-    sessions = [events.add_session(session, event, on_date=d) for d in dates]
+    sessions = [events.add_meeting(session, event, on_date=d) for d in dates]
     for person_id, kind in leaders:
         events.set_leader(session, event, person_id, kind)
     for person_id, statuses in marks:

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import load_workbook
 
 from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
-from lti_tool.events.models import Attendance, Event, EventLeader, EventSession, Participant
+from lti_tool.events.models import Attendance, Event, EventLeader, EventMeeting, Participant
 from lti_tool.resource_map.models import Cluster, InternshipSite
 
 PAGES = ["/reports/", "/reports/yearly", "/reports/yearly.xlsx", "/reports/clusters"]
@@ -148,7 +148,7 @@ def _many(session, n: int) -> int:
         session.add_all([tutor, teacher, event, Cluster(network_id=net.id, name=f"Кластер {i}"),
                          InternshipSite(network_id=net.id, organization_id=org.id, topic_id=topic.id, year_id=year.id)])
         session.flush()
-        s = EventSession(event_id=event.id, on_date=date(2025, 10, 1 + i % 28))
+        s = EventMeeting(event_id=event.id, on_date=date(2025, 10, 1 + i % 28))
         p = Participant(event_id=event.id, person_id=teacher.id)
         session.add_all([s, p, EventLeader(event_id=event.id, person_id=tutor.id)])
         session.flush()
