@@ -13,7 +13,6 @@ exists, which events, surveys and runs) comes from run.py as JSON in $LOAD_PLAN.
 """
 from __future__ import annotations
 
-import http.cookiejar
 import itertools
 import json
 import os
@@ -25,6 +24,7 @@ from urllib.parse import parse_qs, urlparse
 
 import jwt
 from locust import HttpUser, between, task
+from requests.cookies import RequestsCookieJar
 
 SCENARIO = os.environ.get("LOAD_SCENARIO", "mix")  # mix | launch
 PLAN = json.loads(open(os.environ["LOAD_PLAN"], encoding="utf-8").read())
@@ -42,12 +42,14 @@ _pools = {kind: itertools.cycle(PLAN[kind]) for kind in ("teachers", "fresh_teac
 _hosts = itertools.cycle(PLAN["hosts"])
 
 
-class _SecureOverHttp(http.cookiejar.DefaultCookiePolicy):
-    """The tool's cookies are Secure; on this loopback run they travel over plain http (a
-    browser treats the tool's origin as secure the same way for localhost)."""
+class _SecureOverHttp(RequestsCookieJar):
+    """The tool's cookies are Secure; on this loopback run they travel over plain http (a browser
+    treats a localhost origin as secure the same way). requests copies the jar per request, so the
+    flag is dropped as cookies arrive rather than by a cookie policy."""
 
-    def return_ok_secure(self, cookie, request):
-        return True
+    def set_cookie(self, cookie, *args, **kwargs):
+        cookie.secure = False
+        return super().set_cookie(cookie, *args, **kwargs)
 
 
 def id_token(person: dict, nonce: str, link: dict) -> str:
@@ -85,10 +87,15 @@ class RegionUser(HttpUser):
 
     def on_start(self) -> None:
         self.host = next(_hosts)
-        self.client.cookies.set_policy(_SecureOverHttp())
-        self.client.cookies.set("tutornet_cookie_probe", "1")
-        self.person = next(_pools[self.pool])
+        self.new_browser(next(_pools[self.pool]))
         self.launch()
+
+    def new_browser(self, person: dict) -> None:
+        """Another person, another browser: fresh cookies (each login leaves a state cookie for a
+        while, so one jar for many people would grow past the server's header limit)."""
+        self.person = person
+        self.client.cookies = _SecureOverHttp()
+        self.client.cookies.set("tutornet_cookie_probe", "1")
 
     def link(self) -> dict:
         return {"id": PLAN["home_link"], "title": "TutorNet"}
@@ -101,7 +108,7 @@ class RegionUser(HttpUser):
                 "lti_message_hint": json.dumps({"cmid": link["id"], "launchid": uuid.uuid4().hex}),
                 "client_id": PLAN["client_id"], "lti_deployment_id": PLAN["deployment_id"]}) as response:
             if response.status_code != 302:
-                response.failure(f"login answered {response.status_code}")
+                response.failure(f"login answered {response.status_code} {response.error or ''}"[:200])
                 return None
             query = parse_qs(urlparse(response.headers["Location"]).query)
         state, nonce = query["state"][0], query["nonce"][0]
@@ -115,17 +122,19 @@ class RegionUser(HttpUser):
     def page(self, path: str, name: str) -> str:
         with self.client.get(path, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code}")
+                response.failure(f"{response.status_code} {response.error or ''}"[:200])
             return response.text or ""
 
     def post(self, path: str, name: str, data, page_path: str | None = None, page_name: str | None = None) -> None:
         """Open the form's page (its CSRF token), then submit; a redirect is success."""
         html = self.page(page_path or path, page_name or name + " (form)")
         token = CSRF.search(html)
-        fields = list(data) + ([("csrf_token", token.group(1))] if token else [])
+        if token is None:
+            return  # the form's page failed (counted there): a browser would not post either
+        fields = list(data) + [("csrf_token", token.group(1))]
         with self.client.post(path, name=name, data=fields, allow_redirects=False, catch_response=True) as response:
             if response.status_code not in (302, 303):
-                response.failure(f"{response.status_code}")
+                response.failure(f"{response.status_code} {response.error or ''}"[:200])
 
 
 class Teacher(RegionUser):
@@ -149,9 +158,9 @@ class Teacher(RegionUser):
     @task(1)
     def answer_survey(self):
         """The open self-assessment, by a teacher who has not answered it yet (a fresh one each time)."""
-        self.person = next(_pools["fresh_teachers"])
-        self.launch("launch")
-        survey = PLAN["open_survey"]
+        self.new_browser(next(_pools["fresh_teachers"]))
+        self.launch()
+        survey = PLAN["ids"]["open"]
         self.post(f"/surveys/{survey}", "survey submit", PLAN["survey_form"], page_name="survey form")
 
     @task(1)
@@ -229,10 +238,8 @@ class LaunchUser(RegionUser):
 
     def on_start(self) -> None:
         self.host = next(_hosts)
-        self.client.cookies.set_policy(_SecureOverHttp())
-        self.client.cookies.set("tutornet_cookie_probe", "1")
 
     @task
     def launch_once(self):
-        self.person = next(_pools["teachers"])
+        self.new_browser(next(_pools["teachers"]))
         self.launch()

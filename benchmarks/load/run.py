@@ -207,6 +207,14 @@ def run(a) -> None:
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     out = folder / f"run-{time.strftime('%H%M%S')}-{a.scenario}-{a.users}u"
     out.mkdir(parents=True)
+    if not a.in_place:  # every run starts from the prepared region: a copy made from it as a template
+        copy = f"{a.database}_run"
+        admin = sa.create_engine(SERVER + "test", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{copy}" TEMPLATE "{a.database}"'))
+        admin.dispose()
+        a.database = copy
     stack = Stack(out)
     slot = (14 + int(os.environ.get("TEST_REDIS_DB_OFFSET", "0"))) % 16
     broker = BROKERS[a.broker].format(db=slot)
@@ -217,8 +225,11 @@ def run(a) -> None:
     try:
         kid = start_lms(stack, manifest, out, hosts[0])
         for i, port in enumerate(ports):
+            # Keep-alive 30 s (gunicorn's default is 2): the users' think time is 1–3 s, and a reused
+            # connection the server just closed fails in the client (a browser would silently retry).
             stack.start(f"web{i}", [str(BIN / "gunicorn"), "--workers", str(a.web_workers), "--threads",
-                                    str(a.threads), "--bind", f"127.0.0.1:{port}", "lti_tool:create_app()"], env)
+                                    str(a.threads), "--keep-alive", "30", "--bind", f"127.0.0.1:{port}",
+                                    "lti_tool:create_app()"], env)
         for i in range(a.celery):
             stack.start(f"worker{i}", [str(BIN / "celery"), "-A", "sync.celery_app", "worker", "-Q",
                                        "grades,roster,default", "-n", f"load{i}@%h", "--loglevel", "WARNING"], env)
@@ -260,6 +271,10 @@ def report(a, out: Path, started: float, before: str, loads: list[float]) -> Non
         figures.append(fig)
         print(f"{fig['page']:34s} {fig['requests']:8d} {fig['errors']:6d} {fig['p50']:7.0f} {fig['p95']:7.0f} "
               f"{fig['p99']:7.0f} {fig['max']:7.0f} {fig['rps']:6.1f}")
+    crashes = list(csv.DictReader(open(out / "locust_exceptions.csv", encoding="utf-8")))
+    if crashes:
+        print(f"Locust task exceptions (the journey broke, counted as errors): "
+              f"{sum(int(c['Count']) for c in crashes)}: " + "; ".join(c["Message"][:80] for c in crashes))
     grades = grade_delays(a, started)
     during = f"{min(loads):.2f}–{max(loads):.2f}" if loads else "?"
     print(f"\ngrades saved during the run: {grades['rows']} scores; delivered {grades['delivered']}, pending "
@@ -310,6 +325,7 @@ def main() -> None:
     r.add_argument("--threads", type=int, default=8)
     r.add_argument("--celery", type=int, default=1, help="Celery worker processes")
     r.add_argument("--broker", choices=tuple(BROKERS), default="redis")
+    r.add_argument("--in-place", action="store_true", help="run on the prepared database itself, not a copy")
     a = parser.parse_args()
     prepare(a) if a.command == "prepare" else run(a)
 
