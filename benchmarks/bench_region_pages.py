@@ -30,7 +30,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
 from lti_tool.demo_region.journeys import grading_form, pages, representatives  # noqa: E402
-from lti_tool.extensions import db  # noqa: E402
+from lti_tool.web.extensions import db  # noqa: E402
 from tests.scaling.probe import open_page  # noqa: E402
 
 

@@ -20,6 +20,7 @@ from .core.accounts import Network
 from .core.cache import CacheEntry
 from .core.clock import utcnow
 from .core.networks import ensure_network
+from .demo_region.cli import region_command
 from .demo_roster import roster_rows
 from .events.demo import load_demo as load_events
 from .pathways.demo import load_demo as load_pathways
@@ -35,6 +36,7 @@ DEMO_LOADERS = (("resource_map", load_resource_map), ("surveys", load_surveys), 
 SEED = 2025
 
 demo = AppGroup("demo", help="Demo data for trying TutorNet out.")
+demo.add_command(region_command)  # `flask demo region`: a region-sized network (lti_tool/demo_region)
 
 
 def load_all(session, echo=print) -> Network:

@@ -52,7 +52,7 @@ def prepare(a) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     env = _env(a.database, folder, broker="memory://")
     subprocess.run([str(BIN / "flask"), "--app", "lti_tool", "db", "upgrade"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "-m", "lti_tool.demo_region", "--scale", str(a.scale), "--issuer",
+    subprocess.run([str(BIN / "flask"), "--app", "lti_tool", "demo", "region", "--scale", str(a.scale), "--issuer",
                     f"http://127.0.0.1:{a.lms_port}", "--manifest", str(folder / "manifest.json")],
                    cwd=ROOT, env=env, check=True)
 
@@ -138,7 +138,7 @@ def plan(a, manifest: dict, folder: Path, kid: str, hosts: list[str]) -> Path:
     """Who the Locust users are and what they open, from the tool's database."""
     from lti_tool import create_app
     from lti_tool.demo_region.journeys import representatives, survey_form
-    from lti_tool.extensions import db
+    from lti_tool.web.extensions import db
     import random
 
     app = create_app({"DATABASE_URL": SERVER + a.database, "CELERY_BROKER_URL": "memory://", "SECRET_KEY": "x"})

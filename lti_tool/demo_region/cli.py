@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 
 from . import Sizes, generate, lms
 
@@ -32,10 +33,11 @@ def _size_options(command):
 @click.option("--deployment-id", default="1", show_default=True)
 @click.option("--manifest", type=click.Path(dir_okay=False, writable=True),
               help="Write what a demo LMS needs to mirror the region (roster, event links) as JSON.")
+@with_appcontext
 def region_command(scale: float, seed: int, today, slug: str, issuer: str, client_id: str, deployment_id: str,
                    manifest: str | None, **counts) -> None:
     """Generate a region-sized network in the database (PostgreSQL: bulk COPY) and print timings."""
-    from ..extensions import db
+    from ..web.extensions import db
 
     sizes = Sizes(**counts)
     if scale != 1.0:

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import pytest
 
 from lti_tool import create_app
-from lti_tool.db import make_engine
+from lti_tool.core.db import make_engine
 from lti_tool.demo_region import Sizes, generate
 from lti_tool.demo_region.journeys import Page, Picks, pages, representatives
-from lti_tool.extensions import db
+from lti_tool.web.extensions import db
 from lti_tool.models import Base
 from tests import backends
 

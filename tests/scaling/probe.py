@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from lti_tool.auth import ADMIN, METHODIST, TEACHER, TUTOR, Actor
+from lti_tool.web.auth import ADMIN, METHODIST, TEACHER, TUTOR, Actor
 from lti_tool.demo_region.journeys import Page, Picks
 
 ROLES = {"teacher": {TEACHER}, "tutor": {TUTOR}, "methodist": {METHODIST}, "admin": {ADMIN, METHODIST}}
