@@ -26,6 +26,8 @@ class Recorder:
     def __init__(self):
         self.connections = 0
         self.requests: list[tuple[str, str, dict]] = []
+        self.drips_finished = 0  # drips that went to their last byte (the client waited it out)
+        self.drips_ended = 0  # drips over, finished or cut off by the client
         self.server_names: list[str | None] = []
         self.lock = threading.Lock()
 
@@ -43,7 +45,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _answer(self, status: int, body: bytes = b"", content_type: str = "application/json", **headers):
+    def answer(self, status: int, body: bytes = b"", content_type: str = "application/json", **headers):
         self.send_response(status)
         if content_type:
             self.send_header("Content-Type", content_type)
@@ -53,15 +55,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _drip(self, data: bytes, every: float) -> None:
-        for i in range(len(data)):
-            try:
-                self.wfile.write(data[i:i + 1])
-                self.wfile.flush()
-            except OSError:
-                return
-            time.sleep(every)
+    def drip(self, data: bytes, every: float, pieces: int | None = None) -> None:
+        """Send `data` in `pieces` (default: byte by byte), `every` seconds apart."""
+        pieces = pieces or len(data)
+        size = -(-len(data) // pieces)
+        rec = self.server.recorder
         self.close_connection = True
+        try:
+            for start in range(0, len(data), size):
+                self.wfile.write(data[start:start + size])
+                self.wfile.flush()
+                time.sleep(every)
+            with rec.lock:
+                rec.drips_finished += 1
+        except OSError:
+            pass
+        finally:
+            with rec.lock:
+                rec.drips_ended += 1
 
     def do_GET(self):  # noqa: C901 - one branch per misbehaviour reads best as a table
         rec = self.server.recorder
@@ -73,18 +84,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.rfile.read(length)
         path = self.path.split("?", 1)[0]
         port = self.server.server_address[1]
-        if path == "/json":
-            self._answer(200, json.dumps({"ok": True, "host": self.headers.get("Host")}).encode())
+        custom = self.server.routes.get(path)
+        if custom is not None:
+            custom(self)
+        elif path == "/json":
+            self.answer(200, json.dumps({"ok": True, "host": self.headers.get("Host")}).encode())
         elif path == "/jwks":
-            self._answer(200, b'{"keys": []}', "application/jwk-set+json")
+            self.answer(200, b'{"keys": []}', "application/jwk-set+json")
         elif path == "/html":
-            self._answer(200, b"<html>secret internal page</html>", "text/html")
+            self.answer(200, b"<html>secret internal page</html>", "text/html")
         elif path == "/bad-json":
-            self._answer(200, b"<html>secret internal page</html>", "application/json")
+            self.answer(200, b"<html>secret internal page</html>", "application/json")
         elif path == "/error":
-            self._answer(500, b"database password is hunter2", "text/plain")
+            self.answer(500, b"database password is hunter2", "text/plain")
         elif path == "/big":
-            self._answer(200, b'"' + b"a" * 300_000 + b'"')
+            self.answer(200, b'"' + b"a" * 300_000 + b'"')
         elif path == "/big-unsized":
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -93,29 +107,29 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(b'"' + b"a" * 300_000 + b'"')
             self.close_connection = True
         elif path == "/gzip":
-            self._answer(200, gzip.compress(b'"' + b"a" * 300_000 + b'"'), Content_Encoding="gzip")
+            self.answer(200, gzip.compress(b'"' + b"a" * 300_000 + b'"'), Content_Encoding="gzip")
         elif path == "/redirect-here":
-            self._answer(302, b"", "", Location="/json")
+            self.answer(302, b"", "", Location="/json")
         elif path == "/redirect-loop":
-            self._answer(302, b"", "", Location="/redirect-loop")
+            self.answer(302, b"", "", Location="/redirect-loop")
         elif path == "/redirect-other-host":
-            self._answer(302, b"", "", Location=f"{self.server.scheme}://localhost:{port}/json")
+            self.answer(302, b"", "", Location=f"{self.server.scheme}://localhost:{port}/json")
         elif path == "/redirect-metadata":
-            self._answer(302, b"", "", Location="http://169.254.169.254/latest/meta-data/")
+            self.answer(302, b"", "", Location="http://169.254.169.254/latest/meta-data/")
         elif path == "/drip-body":
             self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n")
             self.wfile.flush()
-            self._drip(b'"' + b"a" * 38 + b'"', 0.25)
+            self.drip(b'"' + b"a" * 38 + b'"', 0.25)
         elif path == "/drip-headers":
-            self._drip(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 40 + b"\r\nContent-Length: 2\r\n\r\n{}", 0.25)
+            self.drip(b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 40 + b"\r\nContent-Length: 2\r\n\r\n{}", 0.25)
         elif path == "/drop-second":
             if self.served_here > 1:  # a kept-alive connection the peer drops on its next request
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-            self._answer(200, b'{"ok": true}')
+            self.answer(200, b'{"ok": true}')
         else:
-            self._answer(404, b'{"error": "not found"}')
+            self.answer(404, b'{"error": "not found"}')
 
     do_POST = do_GET
 
@@ -126,6 +140,7 @@ class Server(http.server.ThreadingHTTPServer):
     def __init__(self, tls: ssl.SSLContext | None = None):
         super().__init__(("127.0.0.1", 0), Handler)
         self.recorder = Recorder()
+        self.routes = {}  # path -> handler(Handler): behaviours a test adds
         self.scheme = "https" if tls else "http"
         if tls is not None:
             tls.sni_callback = self._sni
