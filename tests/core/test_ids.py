@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from lti_tool.core.ids import MAX_ID, ForeignId, db_id, owned, owned_ids, parse_id
-from lti_tool.resource_map.models import Topic
-from lti_tool.tenancy.models import Network
+from lti_tool.core.reference import Topic
+from lti_tool.core.accounts import Network
 
 
 @pytest.mark.parametrize("text,expected", [("7", 7), (" 12 ", 12), (str(MAX_ID), MAX_ID), (5, 5)])

@@ -12,11 +12,11 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from lti_tool.auth import METHODIST, TUTOR
+from lti_tool.web.auth import METHODIST, TUTOR
 from lti_tool.events import protocol, signup
 from lti_tool.events.models import Event
-from lti_tool.extensions import db
-from lti_tool.resource_map.models import Person
+from lti_tool.web.extensions import db
+from lti_tool.core.reference import Person
 from tests.events.world import build_world
 from tests.resource_map.conftest import build_map
 

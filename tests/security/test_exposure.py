@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.auth import ADMIN
-from lti_tool.extensions import db
-from lti_tool.lti.registrations import create_platform
-from lti_tool.tenancy.models import Network
+from lti_tool.web.auth import ADMIN
+from lti_tool.web.extensions import db
+from lti_tool.lti.platforms import create_platform
+from lti_tool.core.accounts import Network
 from tests.admin.conftest import hidden_fields
 from tests.lti.platform import TestPlatform
 

@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from lti_tool.auth import ADMIN, METHODIST, TEACHER, TUTOR
+from lti_tool.web.auth import ADMIN, METHODIST, TEACHER, TUTOR
 from lti_tool.demo_data import load_all
-from lti_tool.extensions import db
-from lti_tool.resource_map.models import AcademicYear, Organization, Person, Topic
-from lti_tool.tenancy.models import Network, User
+from lti_tool.web.extensions import db
+from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
+from lti_tool.core.accounts import Network, User
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lti_tool"
 HUGE = "9" * 25

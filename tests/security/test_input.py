@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from lti_tool.auth import METHODIST, TEACHER
-from lti_tool.resource_map.models import AcademicYear
+from lti_tool.web.auth import METHODIST, TEACHER
+from lti_tool.core.reference import AcademicYear
 from lti_tool.surveys import services as surveys
 
 HUGE = "99999999999999999999999"  # past 64 bits

@@ -11,11 +11,13 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from lti_tool.auth import ADMIN
-from lti_tool.extensions import db
-from lti_tool.lti.models import Platform, RosterSync, ScoreOutbox
-from lti_tool.lti.registrations import create_platform
-from lti_tool.tenancy.models import Course
+from lti_tool.web.auth import ADMIN
+from lti_tool.web.extensions import db
+from lti_tool.core.courses import RosterSync
+from lti_tool.core.grades import ScoreOutbox
+from lti_tool.lti.models import Platform
+from lti_tool.lti.platforms import create_platform
+from lti_tool.core.courses import Course
 from sync.grades import push_platform
 from sync.roster import pull_roster
 from sync.tokens import PlatformRef, TokenError, TokenProvider

@@ -12,16 +12,17 @@ import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
-from lti_tool.auth import ADMIN, METHODIST, TEACHER
-from lti_tool.extensions import db
-from lti_tool.lti.registrations import create_platform, set_platform_enabled
+from lti_tool.web.auth import ADMIN, METHODIST, TEACHER
+from lti_tool.web.extensions import db
+from lti_tool.lti.platforms import create_platform, set_platform_enabled
 from lti_tool.pathways import services as pathways
 from lti_tool.pathways.models import RouteStep
-from lti_tool.resource_map.models import AcademicYear, Topic
+from lti_tool.core.reference import AcademicYear, Topic
 from lti_tool.surveys import services as surveys
 from lti_tool.surveys.models import Survey, SurveyQuestion
-from lti_tool.tenancy.models import Course, Enrollment, User
-from lti_tool.tenancy.services import grant_role, revoke_role
+from lti_tool.core.accounts import User
+from lti_tool.core.courses import Course, Enrollment
+from lti_tool.core.roles import grant_role, revoke_role
 from tests.conftest import Auth
 from tests.lti.platform import LtiActions, TestPlatform
 from tests.pathways.world import build_world
@@ -36,7 +37,7 @@ def _client(app):
 
 def _foreign_network(session) -> tuple[int, int, str]:
     """Network B with a year and a topic whose name network A must never read: (year, topic, name)."""
-    from lti_tool.tenancy.models import Network
+    from lti_tool.core.accounts import Network
 
     net = Network(name="Сеть Б", slug="net-b-foreign")
     session.add(net)
