@@ -158,7 +158,8 @@ def _runtime(cfg: dict):
     from sync.runtime import build_runtime
     from sync.settings import sync_settings
 
-    return build_runtime(sync_settings({"DATABASE_URL": cfg["db"], "REDIS_URL": None,
+    # DEV_MODE: the demo LMS and the stub speak plain http on loopback (allowed by the guard only then).
+    return build_runtime(sync_settings({"DATABASE_URL": cfg["db"], "REDIS_URL": None, "DEV_MODE": True,
                                         "SYNC_NRPS_PAGE_SIZE": cfg["page_size"],
                                         "SYNC_PER_PLATFORM_CONCURRENCY": cfg["concurrency"],
                                         "SYNC_BATCH_SIZE": cfg["batch"], "SYNC_DRAIN_SECONDS": 3600.0}))
@@ -199,7 +200,7 @@ def roster_naive(cfg: dict) -> dict:
         token = rt.tokens.token(ref, (NRPS_SCOPE,))
         url, seen = with_limit(course.nrps_url, cfg["page_size"]), 0
         while url:
-            resp = rt.http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+            resp = rt.http.request("GET", url, allowed_hosts=ref.hosts, headers={"Authorization": f"Bearer {token}"})
             for m in resp.json()["members"]:
                 user = s.scalar(sa.select(User).where(User.issuer == ref.issuer, User.sub == m["user_id"]))
                 if user is None:
@@ -247,7 +248,7 @@ def push_naive(cfg: dict) -> dict:
     done = 0
     with rt.sessions() as s:
         ref = PlatformRef.of(s.get(Platform, cfg["platform_id"]))
-        client = PlatformClient(ref, push_scopes(None), rt.tokens, rt.http, (5, 30))
+        client = PlatformClient(ref, push_scopes(None), rt.tokens, rt.http)
         token = rt.tokens.token(ref, push_scopes(None))
         rows = s.scalars(sa.select(ScoreOutbox).where(ScoreOutbox.status == "pending",
                                                       ScoreOutbox.line_item_id == cfg["line_item_id"])
@@ -259,8 +260,8 @@ def push_naive(cfg: dict) -> dict:
                                "grading_progress": row.grading_progress, "timestamp": row.timestamp,
                                "score_given": row.score_given, "score_maximum": row.score_maximum,
                                "comment": row.comment})
-            resp = rt.http.post(scores_url(url), data=json.dumps(body), timeout=30,
-                                headers={"Authorization": f"Bearer {token}", "Content-Type": MT_SCORE})
+            resp = rt.http.request("POST", scores_url(url), allowed_hosts=ref.hosts, body=json.dumps(body).encode(),
+                                   headers={"Authorization": f"Bearer {token}", "Content-Type": MT_SCORE})
             row.status = "delivered" if resp.status_code in (200, 201, 204, 409) else "failed"
             row.delivered_at = utcnow()
             s.commit()

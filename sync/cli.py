@@ -20,7 +20,9 @@ sync = AppGroup("sync", help="Roster pull (NRPS) and completion push (AGS).")
 
 
 def _runtime():
-    return runtime({"DATABASE_URL": current_app.config["DATABASE_URL"]})
+    # The app's development setting too: `flask sync` against the demo LMS speaks http on loopback.
+    return runtime({"DATABASE_URL": current_app.config["DATABASE_URL"],
+                    "DEV_MODE": bool(current_app.config.get("DEV_MODE"))})
 
 
 @sync.command("roster")

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from sqlalchemy import orm
 
 from lti_tool.core.clock import as_utc, utcnow
+from lti_tool.core.outbound import OutboundClient, OutboundError
 from lti_tool.core.scores import supersede_older
 from lti_tool.lti.models import Platform
 
 from .backoff import after, backoff_seconds, parse_retry_after
-from .http import MT_SCORE, PlatformClient, platform_message, push_scopes, shared_wire
+from .http import MT_SCORE, PlatformClient, platform_message, push_scopes
 from .lineitems import LineItemError, ensure_line_item, forget_line_item
 from .outbox import Outcome, claim, load_claimed, record
 from .tokens import PlatformRef, TokenError, TokenProvider
@@ -100,21 +100,19 @@ def scores_url(lineitem_url: str) -> str:
 class Pusher:
     """Sends one platform's claimed rows; the per-batch state lives here, the rows stay plain dicts."""
 
-    def __init__(self, platform: PlatformRef, tokens: TokenProvider, http: requests.Session, settings: dict):
+    def __init__(self, platform: PlatformRef, tokens: TokenProvider, http: OutboundClient, settings: dict):
         self.platform, self.tokens, self.http, self.settings = platform, tokens, http, settings
-        self.timeout = (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"])
         self.gate = Gate(settings["SYNC_CIRCUIT_FAILURES"])
         self.rng = random.Random()
         self.missing_line_items: set[tuple[int, str]] = set()
         self.clients: dict[tuple, PlatformClient] = {}
-        self.wire = shared_wire(settings["SYNC_PER_PLATFORM_CONCURRENCY"])
         self.score_urls: dict[str, str] = {}
 
     def client(self, scopes) -> PlatformClient:
         """One client per scope set (courses of a platform may grant different AGS scopes)."""
         key = push_scopes(scopes)
         if key not in self.clients:
-            self.clients[key] = PlatformClient(self.platform, key, self.tokens, self.http, self.timeout, self.wire)
+            self.clients[key] = PlatformClient(self.platform, key, self.tokens, self.http)
         return self.clients[key]
 
     def scores_url(self, lineitem_url: str) -> str:
@@ -140,14 +138,16 @@ class Pusher:
             outcome = self.backoff(row, str(exc))
             self.gate.failure(outcome.next_at)
             return outcome
-        except requests.RequestException as exc:
-            outcome = self.backoff(row, f"request failed: {type(exc).__name__}: {exc}"[:500])
+        except OutboundError as exc:
+            if not exc.transient:  # the URL is refused (another host, private address …): no retry helps
+                return Outcome(row["id"], "failed", f"request refused: {exc}"[:500])
+            outcome = self.backoff(row, f"request failed: {exc}"[:500])
             self.gate.failure(outcome.next_at)
             return outcome
         return self.classify(row, resp)
 
     def classify(self, row: dict, resp) -> Outcome:
-        """The row's outcome from the platform's answer (a `requests.Response` or an `http.Reply`)."""
+        """The row's outcome from the platform's answer."""
         code = resp.status_code
         if 200 <= code < 300 or code == 409:
             self.gate.success()
@@ -198,7 +198,7 @@ class Pusher:
         return outcome
 
 
-def push_platform(sessions: orm.sessionmaker, platform_id: int, tokens: TokenProvider, http: requests.Session,
+def push_platform(sessions: orm.sessionmaker, platform_id: int, tokens: TokenProvider, http: OutboundClient,
                   settings: dict, deadline: float | None = None) -> PushResult:
     """Drain the due outbox rows of one platform, batch by batch, until none is due or time is up."""
     result = PushResult(platform_id)

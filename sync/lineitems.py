@@ -11,7 +11,6 @@ import math
 import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
 import sqlalchemy as sa
 from sqlalchemy import orm
 
@@ -20,6 +19,7 @@ from lti_tool.core.clock import utcnow
 from lti_tool.core.courses import ResourceLink
 from lti_tool.core.db import is_sqlite
 from lti_tool.core.grades import LineItem
+from lti_tool.core.outbound import OutboundError, Response
 
 from .backoff import parse_retry_after
 from .http import MT_LINEITEM, MT_LINEITEMS, PlatformClient, platform_message
@@ -44,7 +44,7 @@ def _with_params(url: str, params: dict[str, str]) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-def _check(resp: requests.Response, what: str) -> None:
+def _check(resp: Response, what: str) -> None:
     if resp.status_code == 429:
         wait = parse_retry_after(resp.headers.get("Retry-After"), utcnow())
         raise LineItemError(f"{what}: " + platform_message(resp), transient=True, retry_after=wait)
@@ -62,9 +62,13 @@ def find_remote(client: PlatformClient, lineitems_url: str, link_id: str | None,
     while url:
         resp = client.request("GET", url, headers={"Accept": MT_LINEITEMS})
         _check(resp, "line item lookup")
-        for item in resp.json():
+        items = _answer(resp, "line item lookup")
+        if not isinstance(items, list):
+            raise LineItemError("line item lookup: the platform's answer is not a list", transient=False)
+        for item in items:
             # Filters are optional for platforms: compare every field ourselves.
-            if (str(item.get("resourceLinkId") or "") == (link_id or "")
+            if (isinstance(item, dict) and isinstance(item.get("id"), str)
+                    and str(item.get("resourceLinkId") or "") == (link_id or "")
                     and (item.get("resourceId") or "") == resource_id and (item.get("tag") or "") == tag):
                 return item["id"]
         url = next_link(resp.headers.get("Link"))
@@ -83,7 +87,18 @@ def create_remote(client: PlatformClient, lineitems_url: str, li: LineItem, link
     resp = client.request("POST", lineitems_url, json=body,
                           headers={"Content-Type": MT_LINEITEM, "Accept": MT_LINEITEM})
     _check(resp, "line item creation")
-    return resp.json()["id"]
+    item = _answer(resp, "line item creation")
+    if not isinstance(item, dict) or not isinstance(item.get("id"), str) or len(item["id"]) > 1024:
+        raise LineItemError("line item creation: the platform's answer has no line item URL", transient=False)
+    return item["id"]
+
+
+def _answer(resp: Response, what: str):
+    """The decoded JSON of an answer, or a LineItemError (the platform sent something else)."""
+    try:
+        return resp.json()
+    except ValueError as exc:
+        raise LineItemError(f"{what}: the platform's answer is not JSON", transient=True) from exc
 
 
 def ensure_line_item(sessions: orm.sessionmaker, line_item_id: int, client: PlatformClient,
@@ -97,8 +112,8 @@ def ensure_line_item(sessions: orm.sessionmaker, line_item_id: int, client: Plat
             # PostgreSQL: the row lock is held across the HTTP calls; a second worker waits here.
             li = s.scalar(sa.select(LineItem).where(LineItem.id == line_item_id).with_for_update())
             return _resolve(s, li, client, lineitems_url, cache, settle)
-    except requests.RequestException as exc:
-        raise LineItemError(f"line item request failed: {exc}", transient=True) from exc
+    except OutboundError as exc:
+        raise LineItemError(f"line item request failed: {exc}", transient=exc.transient) from exc
 
 
 def _ensure_sqlite(sessions, line_item_id: int, client: PlatformClient, lineitems_url: str | None, cache,

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import requests
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from lti_tool.core.clock import utcnow
 from lti_tool.core.courses import Course, Enrollment, RosterSync
+from lti_tool.core.outbound import OutboundClient, OutboundError
 from lti_tool.lti.models import Deployment, Platform
 
 from .http import MT_MEMBERSHIPS, NRPS_SCOPE, PlatformClient, platform_message
@@ -74,7 +74,7 @@ def fetch_page(client: PlatformClient, url: str, differences: bool = False) -> t
     pull, whose 4xx answers are refusals (`DifferencesRefused`)."""
     try:
         resp = client.request("GET", url, headers={"Accept": MT_MEMBERSHIPS})
-    except requests.RequestException as exc:
+    except OutboundError as exc:
         raise RosterError(f"NRPS request failed: {exc}") from exc
     if resp.status_code != 200:
         refused = differences and 400 <= resp.status_code < 500 and resp.status_code not in NOT_A_REFUSAL
@@ -89,7 +89,7 @@ def fetch_page(client: PlatformClient, url: str, differences: bool = False) -> t
     return members, parse_links(resp.headers.get("Link"))
 
 
-def pull_roster(sessions: orm.sessionmaker, course_id: int, tokens: TokenProvider, http: requests.Session,
+def pull_roster(sessions: orm.sessionmaker, course_id: int, tokens: TokenProvider, http: OutboundClient,
                 settings: dict) -> PullResult:
     """Pull one course's roster; records progress and the result in `RosterSync`."""
     result = PullResult(course_id)
@@ -109,8 +109,7 @@ def pull_roster(sessions: orm.sessionmaker, course_id: int, tokens: TokenProvide
     if differences_url is False:
         result.status = "busy"
         return result
-    client = PlatformClient(ref, (NRPS_SCOPE,), tokens, http,
-                            (settings["SYNC_CONNECT_TIMEOUT"], settings["SYNC_READ_TIMEOUT"]))
+    client = PlatformClient(ref, (NRPS_SCOPE,), tokens, http)
     pull = (course_id, network_id, ref.issuer)
     if differences_url:
         incremental = PullResult(course_id, incremental=True)

@@ -24,6 +24,10 @@ DEFAULTS = {
     "SYNC_CIRCUIT_FAILURES": 8,
     "SYNC_CONNECT_TIMEOUT": 5.0,
     "SYNC_READ_TIMEOUT": 30.0,
+    # Wall-clock limit of one request to a platform, whatever the peer does (0: connect + read).
+    "SYNC_REQUEST_DEADLINE": 0.0,
+    # The largest answer accepted (an NRPS page of 1,000 members is about 300 KB).
+    "SYNC_MAX_RESPONSE_BYTES": 32 * 1024 * 1024,
     # After a line item POST that timed out (no answer), only look it up (never POST again) this long.
     "SYNC_LINEITEM_SETTLE_SECONDS": 120.0,
     # NRPS page size (`limit` is always sent: Moodle pages only when it is).

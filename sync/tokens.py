@@ -15,10 +15,11 @@ import uuid
 from dataclasses import dataclass
 
 import jwt
-import requests
 from sqlalchemy import orm
 
 from lti_tool.core.cache import SharedCache
+from lti_tool.core.outbound import OutboundClient, OutboundError
+from lti_tool.core.workbook import clean_text
 from lti_tool.lti.models import Platform
 from lti_tool.lti.tool_keys import signing_key
 
@@ -30,7 +31,8 @@ KEY_RELOAD_SECONDS = 300
 
 
 class TokenError(Exception):
-    """The platform refused to issue a token; the message is the platform's, safe to show admins."""
+    """No token: the platform refused (its JSON explanation, cut short) or could not be reached;
+    the message never carries the raw answer, safe to show admins."""
 
     def __init__(self, message: str, status: int | None = None):
         super().__init__(message)
@@ -46,11 +48,12 @@ class PlatformRef:
     client_id: str
     token_url: str
     audience: str | None
+    hosts: frozenset[str] = frozenset()  # the hosts its URLs may name (`Platform.hosts`)
 
     @classmethod
     def of(cls, platform: Platform) -> "PlatformRef":
         return cls(platform.id, platform.issuer, platform.client_id, platform.auth_token_url,
-                   platform.auth_audience)
+                   platform.auth_audience, platform.hosts)
 
 
 def cache_key(platform: PlatformRef, scopes: list[str] | tuple[str, ...]) -> str:
@@ -62,9 +65,8 @@ def cache_key(platform: PlatformRef, scopes: list[str] | tuple[str, ...]) -> str
 class TokenProvider:
     """Hands out access tokens; thread-safe; one fetch per key even when many threads ask at once."""
 
-    def __init__(self, session_factory: orm.sessionmaker, cache: SharedCache, http: requests.Session,
-                 timeout: tuple[float, float] = (5.0, 30.0)):
-        self.sessions, self.cache, self.http, self.timeout = session_factory, cache, http, timeout
+    def __init__(self, session_factory: orm.sessionmaker, cache: SharedCache, http: OutboundClient):
+        self.sessions, self.cache, self.http = session_factory, cache, http
         self.fetches = 0  # token requests sent to platforms by this provider (benchmarks, tests)
         self._memo: dict[str, tuple[str, float]] = {}
         self._locks: dict[str, threading.Lock] = {}
@@ -117,19 +119,23 @@ class TokenProvider:
                 "client_assertion": self.assertion(platform), "scope": " ".join(sorted(set(scopes)))}
         self.fetches += 1
         try:
-            resp = self.http.post(platform.token_url, data=form, timeout=self.timeout,
-                                  headers={"Accept": "application/json"})
-        except requests.RequestException as exc:
-            raise TokenError(f"token endpoint unreachable: {exc}") from exc
+            resp = self.http.request("POST", platform.token_url, allowed_hosts=platform.hosts, form=form,
+                                     headers={"Accept": "application/json"})
+        except OutboundError as exc:
+            raise TokenError(f"token endpoint unreachable: {exc}", exc.status) from exc
         try:
             body = resp.json()
         except ValueError:
             body = {}
-        if resp.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
-            detail = body.get("error_description") or body.get("error") if isinstance(body, dict) else None
-            raise TokenError(f"token endpoint answered {resp.status_code}: {detail or resp.text[:300]}",
+        if resp.status_code != 200 or not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+            detail = _explanation(body)
+            raise TokenError(f"token endpoint answered {resp.status_code}" + (f": {detail}" if detail else ""),
                              resp.status_code)
-        return body["access_token"], float(body.get("expires_in") or 3600)
+        try:
+            lifetime = float(body.get("expires_in") or 3600)
+        except (TypeError, ValueError):
+            lifetime = 3600.0
+        return body["access_token"], min(lifetime, 86400.0)
 
     def _signing_key(self) -> tuple[str, str]:
         if self._key is None or time.time() - self._key[0] > KEY_RELOAD_SECONDS:
@@ -142,3 +148,11 @@ class TokenProvider:
     def _lock_for(self, key: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(key, threading.Lock())
+
+
+def _explanation(body) -> str:
+    """The OAuth error fields of a JSON answer (RFC 6749 §5.2), cut short; '' otherwise."""
+    if not isinstance(body, dict):
+        return ""
+    parts = [clean_text(body[k])[:200] for k in ("error", "error_description") if isinstance(body.get(k), str)]
+    return " — ".join(p for p in parts if p)

@@ -117,8 +117,9 @@ class TooLarge(OutboundError):
     reason = "too_large"
 
 
-class UnexpectedContent(OutboundError):
-    """The answer is not what the caller asked for (content type, JSON, encoding)."""
+class UnexpectedContent(OutboundError, ValueError):
+    """The answer is not what the caller asked for (content type, JSON, encoding); a ValueError
+    too, like a JSON decoding error."""
 
     reason = "content_type"
 

@@ -6,6 +6,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..core.addresses import hosts_of
 from ..core.clock import utcnow
 from ..core.db import Base
 
@@ -36,6 +37,12 @@ class Platform(Base):
     last_launch_at: Mapped[datetime | None]
 
     deployments: Mapped[list[Deployment]] = relationship(back_populates="platform")
+
+    @property
+    def hosts(self) -> frozenset[str]:
+        """The hosts the platform's URLs may name (its registered issuer, login, token and key set
+        URLs): the allow-list of every request the tool sends it or makes on its word."""
+        return hosts_of(self.issuer, self.auth_login_url, self.auth_token_url, self.key_set_url)
 
 
 class Deployment(Base):

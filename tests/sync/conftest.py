@@ -14,7 +14,8 @@ from tests.conftest import empty_tables
 
 from .helpers import JwksServer, make_tool_key, register_tool, seed_tool_side
 
-FAST = {"SYNC_BACKOFF_BASE_SECONDS": 0.2, "SYNC_BACKOFF_MAX_SECONDS": 1.0, "SYNC_CONNECT_TIMEOUT": 2.0,
+# DEV_MODE: the demo LMS speaks plain http on loopback, which the outbound guard allows only then.
+FAST = {"DEV_MODE": True, "SYNC_BACKOFF_BASE_SECONDS": 0.2, "SYNC_BACKOFF_MAX_SECONDS": 1.0, "SYNC_CONNECT_TIMEOUT": 2.0,
         "SYNC_READ_TIMEOUT": 2.0, "SYNC_PER_PLATFORM_CONCURRENCY": 4, "SYNC_NRPS_PAGE_SIZE": 7,
         "SYNC_LEASE_SECONDS": 30, "SYNC_DRAIN_SECONDS": 20.0,
         "SYNC_LINEITEM_SETTLE_SECONDS": 6.0}

@@ -14,6 +14,7 @@ from .helpers import add_line_item, add_outbox, add_users
 def runner(database_url):
     app = Flask(__name__)
     app.config["DATABASE_URL"] = database_url
+    app.config["DEV_MODE"] = True  # the demo LMS speaks plain http on loopback
     app.cli.add_command(sync)
     return app.test_cli_runner()
 

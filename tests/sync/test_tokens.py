@@ -20,7 +20,7 @@ B = PlatformRef(2, "https://moodle.example", "client-b", "https://moodle.example
 
 class FakeResponse:
     def __init__(self, status, body):
-        self.status_code, self._body, self.text = status, body, str(body)
+        self.status_code, self._body, self.content = status, body, str(body).encode()
 
     def json(self):
         return self._body
@@ -32,7 +32,9 @@ class FakeTokenEndpoint:
     def __init__(self, status=200):
         self.requests, self.status, self.lock = [], status, threading.Lock()
 
-    def post(self, url, data, timeout, headers):
+    def request(self, method, url, *, allowed_hosts, form, headers):
+        assert method == "POST"
+        data = form
         with self.lock:
             self.requests.append(data)
             n = len(self.requests)

@@ -65,7 +65,8 @@ def world(pg_sessions, lms, tmp_path):
     course = lms.create_course(title="Курс воркера", label="W")
     with sessions.begin() as s:
         ids = seed_tool_side(s, lms.url, client_id, course["id"])
-    env = {"DATABASE_URL": url, "TUTORNET_INSTANCE": str(tmp_path), "SYNC_OUTBOX_INTERVAL_SECONDS": "1",
+    env = {"DATABASE_URL": url, "TUTORNET_INSTANCE": str(tmp_path), "TUTORNET_DEV": "1",  # http demo LMS
+           "SYNC_OUTBOX_INTERVAL_SECONDS": "1",
            "SYNC_BACKOFF_BASE_SECONDS": "0.5", "SYNC_BACKOFF_MAX_SECONDS": "2", "SYNC_CONNECT_TIMEOUT": "2",
            "SYNC_READ_TIMEOUT": "2", "SYNC_LEASE_SECONDS": "5", "SYNC_DRAIN_SECONDS": "5",
            "SYNC_BATCH_SIZE": "40", "SYNC_PER_PLATFORM_CONCURRENCY": "4", "SYNC_NRPS_PAGE_SIZE": "10",

@@ -1,18 +1,32 @@
-"""The keep-alive client of the score path (sync/http.py, urllib3 pools) against a scripted loopback
-server:connections reused, chunked and close-delimited bodies, 1xx skipped, a connection the server
-dropped while idle retried only for repeatable requests, timeouts as `requests.Timeout`."""
+"""The worker's transport (the guarded client of lti_tool/core/outbound.py, as sync/http.py builds it)
+against a scripted loopback server: connections reused, chunked and close-delimited bodies, 1xx
+skipped, a connection the server dropped while idle retried only for repeatable requests, timeouts
+and refused connections as transient errors, TLS certificates verified."""
 from __future__ import annotations
 
 import socket
 import threading
 import time
+from dataclasses import replace
 
 import pytest
-import requests
 
-from sync.http import KeepAlive, StaleConnection
+from lti_tool.core.outbound import ConnectFailed, DeadlineExceeded, OutboundClient, TlsFailed
+from sync.http import worker_policy
+from sync.settings import sync_settings
 
-TIMEOUT = (2.0, 2.0)
+HOSTS = {"127.0.0.1", "localhost"}
+
+
+def client(pool_size: int = 4, **policy) -> OutboundClient:
+    """The worker's client with development settings (plain http on loopback), 2 s timeouts."""
+    settings = sync_settings({"DEV_MODE": True, "SYNC_CONNECT_TIMEOUT": 2.0, "SYNC_READ_TIMEOUT": 2.0})
+    base = worker_policy(settings)
+    return OutboundClient(replace(base, **policy), pool_size=pool_size, user_agent="test-agent")
+
+
+def send(wire: OutboundClient, method: str, url: str, body: bytes, headers: dict, repeatable: bool = False):
+    return wire.request(method, url, allowed_hosts=HOSTS, body=body, headers=headers, repeatable=repeatable)
 
 
 class Scripted:
@@ -78,10 +92,10 @@ OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
 def test_one_connection_for_many_requests_with_chunked_and_interim_answers(scripted):
     srv = scripted([OK, b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 409 Conflict\r\nTransfer-Encoding: chunked\r\n"
                         b"Retry-After: 3\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", OK])
-    wire = KeepAlive(4, "test-agent")
-    first = wire.request("POST", srv.url + "/a/scores", b'{"x":1}', {"Content-Type": "application/json"}, TIMEOUT)
-    second = wire.request("POST", srv.url + "/a/scores", b"{}", {}, TIMEOUT)
-    third = wire.request("GET", srv.url + "/b?c=d", b"", {}, TIMEOUT)
+    wire = client()
+    first = send(wire, "POST", srv.url + "/a/scores", b'{"x":1}', {"Content-Type": "application/json"})
+    second = send(wire, "POST", srv.url + "/a/scores", b"{}", {})
+    third = send(wire, "GET", srv.url + "/b?c=d", None, {})
     assert (first.status_code, first.content) == (200, b"ok")
     assert (second.status_code, second.text, second.headers.get("retry-after")) == (409, "hello world", "3")
     assert third.status_code == 200 and srv.connections == 1
@@ -93,46 +107,48 @@ def test_one_connection_for_many_requests_with_chunked_and_interim_answers(scrip
 def test_connection_close_and_close_delimited_bodies_open_new_connections(scripted):
     srv = scripted([b"HTTP/1.1 500 Oops\r\nConnection: close\r\nContent-Length: 4\r\n\r\noops",
                     b"HTTP/1.0 200 OK\r\n\r\nuntil the end", OK])
-    wire = KeepAlive(4, "test-agent")
-    assert wire.request("POST", srv.url + "/s", b"1", {}, TIMEOUT).reason == "Oops"
-    assert wire.request("POST", srv.url + "/s", b"2", {}, TIMEOUT).content == b"until the end"
-    assert wire.request("POST", srv.url + "/s", b"3", {}, TIMEOUT).status_code == 200
+    wire = client()
+    assert send(wire, "POST", srv.url + "/s", b"1", {}).reason == "Oops"
+    assert send(wire, "POST", srv.url + "/s", b"2", {}).content == b"until the end"
+    assert send(wire, "POST", srv.url + "/s", b"3", {}).status_code == 200
     assert srv.connections == 3
 
 
 def test_idle_connection_closed_by_the_server_is_not_reused(scripted):
     srv = scripted([OK, OK])
-    wire = KeepAlive(4, "test-agent")
-    assert wire.request("POST", srv.url + "/s", b"1", {}, TIMEOUT).status_code == 200
+    wire = client()
+    assert send(wire, "POST", srv.url + "/s", b"1", {}).status_code == 200
     srv.replies.insert(0, None)  # the server now drops the connection instead of answering
-    with pytest.raises(StaleConnection):
-        wire.request("POST", srv.url + "/s", b"2", {}, TIMEOUT, repeatable=False)
-    assert isinstance(StaleConnection("x"), requests.ConnectionError)
-    assert wire.request("POST", srv.url + "/s", b"3", {}, TIMEOUT).status_code == 200  # fresh connection
+    with pytest.raises(ConnectFailed) as info:
+        send(wire, "POST", srv.url + "/s", b"2", {}, repeatable=False)
+    assert info.value.transient
+    assert send(wire, "POST", srv.url + "/s", b"3", {}).status_code == 200  # fresh connection
 
 
 def test_repeatable_request_is_sent_again_on_a_fresh_connection(scripted):
     srv = scripted([OK, None, OK])
-    wire = KeepAlive(4, "test-agent")
-    assert wire.request("POST", srv.url + "/s", b"1", {}, TIMEOUT).status_code == 200
-    again = wire.request("POST", srv.url + "/s", b"2", {}, TIMEOUT, repeatable=True)
+    wire = client()
+    assert send(wire, "POST", srv.url + "/s", b"1", {}).status_code == 200
+    again = send(wire, "POST", srv.url + "/s", b"2", {}, repeatable=True)
     assert again.status_code == 200 and srv.connections == 2
     assert [body for _, body in srv.requests] == [b"1", b"2", b"2"]
 
 
 def test_no_answer_is_a_timeout(scripted):
     srv = scripted([lambda conn: time.sleep(1.5)])
-    wire = KeepAlive(4, "test-agent")
-    with pytest.raises(requests.Timeout):
-        wire.request("POST", srv.url + "/s", b"1", {}, (1.0, 0.3))
+    wire = client(connect_timeout=1.0, read_timeout=0.3)
+    with pytest.raises(DeadlineExceeded) as info:
+        send(wire, "POST", srv.url + "/s", b"1", {})
+    assert info.value.transient
 
 
 def test_refused_connection_is_a_connection_error():
     sock = socket.create_server(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     sock.close()
-    with pytest.raises(requests.ConnectionError):
-        KeepAlive(1, "test-agent").request("POST", f"http://127.0.0.1:{port}/s", b"", {}, TIMEOUT)
+    with pytest.raises(ConnectFailed) as info:
+        send(client(1), "POST", f"http://127.0.0.1:{port}/s", b"", {})
+    assert info.value.transient
 
 
 def test_https_certificates_are_verified(tmp_path):
@@ -171,7 +187,7 @@ def test_https_certificates_are_verified(tmp_path):
 
     threading.Thread(target=serve, daemon=True).start()
     try:
-        with pytest.raises(requests.ConnectionError, match="TLS"):
-            KeepAlive(1, "test-agent").request("POST", f"https://localhost:{port}/s", b"", {}, TIMEOUT)
+        with pytest.raises(TlsFailed, match="TLS"):
+            send(client(1), "POST", f"https://localhost:{port}/s", b"", {})
     finally:
         server.close()
