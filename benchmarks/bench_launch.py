@@ -108,7 +108,8 @@ def tutornet_tool(jwks_url: str, url: str, synchronous: str | None = None, pool_
     Base.metadata.create_all(engine)
     engine.dispose()
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TOOL_BASE_URL": TOOL,
-                      "CELERY_BROKER_URL": "memory://", "DATABASE_POOL_SIZE": pool_size})
+                      "CELERY_BROKER_URL": "memory://", "DATABASE_POOL_SIZE": pool_size,
+                      "DEV_MODE": True})  # the platform's key set is served over http on loopback
     if synchronous and url.startswith("sqlite"):  # overrides db.py's NORMAL (see docs/lti.md)
         from sqlalchemy import event
 

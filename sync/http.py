@@ -95,20 +95,11 @@ class PlatformClient:
         return self.request(method, url, body=body, headers={"Content-Type": content_type}, repeatable=True)
 
 
-MESSAGE_FIELDS = ("error", "error_description", "message", "detail")
-
-
 def platform_message(response: Response) -> str:
     """The platform's own explanation of an error answer (shown to tutors and admins): the status
     and the explanation fields of a JSON answer, cut short; never the raw body, which may be an
     HTML page of whatever answered."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        parts = [clean_text(str(body[k]))[:200] for k in MESSAGE_FIELDS
-                 if isinstance(body.get(k), str | int | float) and body.get(k)]
-        if parts:
-            return f"{response.status_code}: " + " — ".join(parts)
+    explanation = response.explanation()
+    if explanation:
+        return f"{response.status_code}: {explanation}"
     return f"{response.status_code}: {clean_text(response.reason or '')[:100] or 'error'}"

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urlsplit
 
+from ..core.addresses import hosts_of
+from ..core.outbound import OutboundClient, OutboundError
 from ..lti.tool_configuration import CLAIMS, SCOPES
-from .fetch import FetchError, Policy, fetch_json
 
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
@@ -20,6 +21,7 @@ TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 TOOL_SCOPES = SCOPES
 TOOL_CLAIMS = CLAIMS
 REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
+ISSUER_MAX, URL_MAX = 255, 1024  # the columns that keep them (lti_platform)
 DESCRIPTION_RU = ("TutorNet — сеть педагогов-тьюторов муниципалитета: ИПОМ, маршруты, мероприятия, "
                   "анкетирование и аналитические справки.")
 DESCRIPTION_EN = "TutorNet: municipal networks of teacher tutors — routes, events, surveys and reports."
@@ -73,33 +75,41 @@ def _origin(url: str) -> tuple[str, str, int]:
     return parts.scheme, (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
 
 
-def parse_openid_configuration(url: str, data: object, policy: Policy) -> PlatformConfiguration:
+def parse_openid_configuration(url: str, data: object, client: OutboundClient) -> PlatformConfiguration:
     """Validate a platform configuration fetched from `url` (LTI-DR §3.5.1 and §3.5.2)."""
     if not isinstance(data, dict):
         raise InvalidConfiguration("not_object")
     issuer = data.get("issuer")
     if not isinstance(issuer, str) or not issuer:
         raise InvalidConfiguration("missing", "issuer")
+    if len(issuer) > ISSUER_MAX:
+        raise InvalidConfiguration("too_long", "issuer")
     # The issuer must be on the host the configuration came from: otherwise any site could
     # publish a configuration claiming to be someone else's LMS.
     if _origin(issuer) != _origin(url):
-        raise InvalidConfiguration("issuer_mismatch", f"{issuer} / {url}")
+        raise InvalidConfiguration("issuer_mismatch", f"{issuer[:200]} / {url[:200]}")
     for name in REQUIRED_ENDPOINTS:
         value = data.get(name)
         if not isinstance(value, str) or not value:
             raise InvalidConfiguration("missing", name)
+        if len(value) > URL_MAX:
+            raise InvalidConfiguration("too_long", name)
+        # Every endpoint on the issuer's host (whose addresses the guard checked when it fetched
+        # the configuration): a registration endpoint elsewhere could answer with another
+        # platform's client_id, a key set elsewhere could be anyone's.
         try:
-            _check_scheme(value, policy)
-        except FetchError as exc:
+            client.vet(value, allowed_hosts=hosts_of(issuer), resolve=False)
+        except OutboundError as exc:
             raise InvalidConfiguration("bad_endpoint", f"{name}: {exc.reason}") from exc
     methods = data.get("token_endpoint_auth_methods_supported")
     if isinstance(methods, list) and "private_key_jwt" not in methods:
-        raise InvalidConfiguration("auth_method", ", ".join(map(str, methods)))
+        raise InvalidConfiguration("auth_method", ", ".join(map(str, methods))[:200])
     lti = data.get(PLATFORM_CONFIG)
     if not isinstance(lti, dict):
         raise InvalidConfiguration("missing", PLATFORM_CONFIG)
     scopes = data.get("scopes_supported")
     messages = [m.get("type") for m in lti.get("messages_supported") or [] if isinstance(m, dict)]
+    audience = data.get("authorization_server")
     return PlatformConfiguration(
         openid_configuration_url=url,
         issuer=issuer,
@@ -107,8 +117,7 @@ def parse_openid_configuration(url: str, data: object, policy: Policy) -> Platfo
         token_endpoint=data["token_endpoint"],
         jwks_uri=data["jwks_uri"],
         registration_endpoint=data["registration_endpoint"],
-        authorization_server=data.get("authorization_server") if isinstance(data.get("authorization_server"), str)
-        else None,
+        authorization_server=audience if isinstance(audience, str) and len(audience) <= URL_MAX else None,
         product_family=_short(lti.get("product_family_code")),
         product_version=_short(lti.get("version")),
         scopes_supported=tuple(str(s) for s in scopes) if isinstance(scopes, list) else None,
@@ -120,21 +129,10 @@ def _short(value: object) -> str | None:
     return str(value)[:64] if isinstance(value, str | int | float) and str(value) else None
 
 
-def _check_scheme(url: str, policy: Policy) -> None:
-    """https (or loopback http in development) without resolving the host."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme == "https" and host:
-        return
-    if parts.scheme == "http" and policy.dev and host in ("127.0.0.1", "localhost", "::1"):
-        return
-    raise FetchError("not_https", url[:200])
-
-
-def load_platform_configuration(url: str, policy: Policy) -> PlatformConfiguration:
-    """Fetch (guarded) and validate the configuration at `url`."""
-    _status, data = fetch_json(url, policy, headers={"Accept": "application/json"})
-    return parse_openid_configuration(url, data, policy)
+def load_platform_configuration(url: str, client: OutboundClient) -> PlatformConfiguration:
+    """Fetch (guarded: any public host, JSON only) and validate the configuration at `url`."""
+    data = client.get_json(url, allowed_hosts=hosts_of(url))
+    return parse_openid_configuration(url, data, client)
 
 
 def requested_scopes(config: PlatformConfiguration) -> list[str]:
@@ -202,11 +200,12 @@ def parse_registration_response(data: object) -> RegistrationResult:
 
 
 def send_registration(config: PlatformConfiguration, token: str, registration: dict,
-                      policy: Policy) -> RegistrationResult:
-    """POST the registration with the one-use token as Bearer; FetchError on 4xx/5xx/timeout."""
-    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+                      client: OutboundClient) -> RegistrationResult:
+    """POST the registration with the one-use token as Bearer, to the issuer's host only;
+    OutboundError on a refusal, 4xx/5xx (HttpStatusError) or timeout."""
+    headers = {"Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    _status, data = fetch_json(config.registration_endpoint, policy, method="POST",
-                               json_body=registration, headers=headers)
-    return parse_registration_response(data)
+    response = client.request("POST", config.registration_endpoint, allowed_hosts=hosts_of(config.issuer),
+                              json=registration, headers=headers, expect_json=True)
+    return parse_registration_response(response.raise_for_status().json())

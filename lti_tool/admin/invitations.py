@@ -63,7 +63,9 @@ def consume(session: Session, code: str) -> NetworkInvitation | None:
     """Mark the invitation used (atomic conditional UPDATE) and return it; None if not usable."""
     if not code or not code.strip():
         return None
-    result = session.execute(sa.update(NetworkInvitation).where(*_usable(code)).values(used_at=utcnow()))
+    # No in-Python evaluation of the criteria against a loaded row (SQLite hands back naive times).
+    result = session.execute(sa.update(NetworkInvitation).where(*_usable(code)).values(used_at=utcnow())
+                             .execution_options(synchronize_session=False))
     if result.rowcount != 1:
         return None
     return session.scalars(sa.select(NetworkInvitation).where(NetworkInvitation.code_hash == _hash(code))).one()

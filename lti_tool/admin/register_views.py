@@ -12,12 +12,13 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 
+from ..core.outbound import OutboundError
 from ..lti.platforms import RegistrationError
+from ..web.outbound import outbound
 from ..web.extensions import db
 from . import dynreg, services
-from .fetch import FetchError
 from .forms import ConfirmRegistrationForm
-from .messages import config_problem, fetch_policy, fetch_problem
+from .messages import config_problem, fetch_problem
 
 STATE_MAX_AGE = 3600  # the platform's registration token is valid for an hour
 
@@ -44,9 +45,9 @@ def register_start():
     if not url:
         return _refused(_("Open this address from your LMS: it needs the openid_configuration parameter."))
     try:
-        config = dynreg.load_platform_configuration(url, fetch_policy())
-    except FetchError as exc:
-        return _refused(fetch_problem(exc), 502 if exc.reason in ("timeout", "unreachable", "http_error") else 400)
+        config = dynreg.load_platform_configuration(url, outbound())
+    except OutboundError as exc:
+        return _refused(fetch_problem(exc), 502 if exc.transient or exc.reason == "http_error" else 400)
     except dynreg.InvalidConfiguration as exc:
         return _refused(config_problem(exc))
     form = ConfirmRegistrationForm(state=_serializer().dumps({"cfg": config.to_dict(), "token": token}),
@@ -77,7 +78,11 @@ def register_finish():
     except services.JoinRefused:
         return _refused(_("The invitation code is not valid: it is unknown, used, revoked or expired. "
                           "Nothing was registered. Ask the network's administrator for a new code."), 403)
-    except FetchError as exc:
+    except services.ApprovalNeeded:
+        return _refused(_("This LMS registration is already in use, and this one would change its keys or "
+                          "addresses. Nothing was changed. Ask the administrator of its TutorNet network for "
+                          "an invitation code and register again with it."), 409)
+    except OutboundError as exc:
         return _refused(fetch_problem(exc, registering=True), 502)
     except dynreg.InvalidConfiguration as exc:
         return _refused(config_problem(exc), 502)
@@ -92,7 +97,7 @@ def _register(config: dynreg.PlatformConfiguration, token: str, choice: services
     try:
         services.check_choice(db.session, choice)
         _scopes, registration = _scopes_and_registration(config)
-        result = dynreg.send_registration(config, token, registration, fetch_policy())
+        result = dynreg.send_registration(config, token, registration, outbound())
         saved = services.save_registration(db.session, config, result, choice)
         db.session.commit()
     except Exception:

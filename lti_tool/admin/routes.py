@@ -10,9 +10,10 @@ from ..lti import tool_keys
 from ..lti.platforms import RegistrationError, set_platform_enabled
 from ..web.auth import ADMIN, METHODIST, require_actor, role_required
 from ..web.extensions import db
+from ..web.outbound import outbound
 from . import console, invitations, services
 from .forms import ActionForm, InvitationForm, PlatformForm
-from .messages import fetch_policy
+from .messages import fetch_problem
 from .register_views import register_finish, register_start
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", static_folder="static")
@@ -43,9 +44,12 @@ def add_platform():
     form = PlatformForm()
     if form.validate_on_submit():
         try:
-            key_set = services.load_jwks(form.key_set_url.data, form.key_set.data, fetch_policy())
+            services.check_urls(outbound(), form.data)
+            key_set = services.load_jwks(form.key_set_url.data, form.key_set.data, outbound())
             platform = services.add_platform(db.session, require_actor().network_id, form.data, key_set)
             db.session.commit()
+        except services.EndpointRefused as exc:
+            getattr(form, exc.field).errors.append(fetch_problem(exc.error))
         except services.InvalidKeySet as exc:
             db.session.rollback()
             form.key_set_url.errors.append(_("The keyset is not usable: %(detail)s", detail=str(exc)))

@@ -9,15 +9,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.accounts import Network
+from ..core.addresses import hosts_of
+from ..core.outbound import OutboundClient, OutboundError, ResolutionFailed
 from ..lti import platforms
 from ..lti.models import Platform
 from . import invitations
 from .dynreg import PlatformConfiguration, RegistrationResult
-from .fetch import FetchError, Policy, fetch_json
 
 
 class JoinRefused(Exception):
     """The invitation code is unknown, used, revoked or expired."""
+
+
+class ApprovalNeeded(Exception):
+    """A re-registration would change an existing platform's keys or endpoints, and no invitation
+    code of that platform's network came with it."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,8 @@ def save_registration(session: Session, config: PlatformConfiguration, result: R
     platform = session.scalars(sa.select(Platform).where(
         Platform.issuer == config.issuer, Platform.client_id == result.client_id)).first()
     if platform is not None:
+        if _changes_trust(platform, config) and not _approved(session, platform, choice):
+            raise ApprovalNeeded()
         platform.auth_login_url = config.authorization_endpoint
         platform.auth_token_url = config.token_endpoint
         platform.key_set_url = config.jwks_uri
@@ -91,6 +99,28 @@ def save_registration(session: Session, config: PlatformConfiguration, result: R
     return SavedRegistration(platform, network, False, invitation is None)
 
 
+def _changes_trust(platform: Platform, config: PlatformConfiguration) -> bool:
+    """True when the registration would change what the tool trusts: the key set that signs
+    launches, where users log in, where tokens come from."""
+    return ((platform.key_set_url, platform.auth_login_url, platform.auth_token_url, platform.auth_audience)
+            != (config.jwks_uri, config.authorization_endpoint, config.token_endpoint, config.authorization_server))
+
+
+def _approved(session: Session, platform: Platform, choice: NetworkChoice) -> bool:
+    """The platform's own network approved the change: an unused invitation code of that network
+    came with the registration (it is consumed)."""
+    if choice.mode != "join":
+        return False
+    invitation = invitations.find_usable(session, choice.code)
+    if invitation is None or invitation.network_id != platform.network_id:
+        return False
+    used = invitations.consume(session, choice.code)
+    if used is None:  # used meanwhile by another registration
+        return False
+    used.used_by_platform_id = platform.id
+    return True
+
+
 class InvalidKeySet(Exception):
     """The JWKS is not reachable or not a JSON Web Key Set with RSA keys."""
 
@@ -108,12 +138,40 @@ def check_jwks(data: object) -> dict:
     return data
 
 
-def load_jwks(url: str | None, text: str | None, policy: Policy) -> dict | None:
+URL_FIELDS = ("issuer", "auth_login_url", "auth_token_url", "key_set_url")
+
+
+class EndpointRefused(Exception):
+    """A URL of the form that the outbound guard refuses; `field` names it, `error` says why."""
+
+    def __init__(self, field: str, error: OutboundError):
+        super().__init__(f"{field}: {error}")
+        self.field, self.error = field, error
+
+
+def check_urls(client: OutboundClient, fields: dict) -> None:
+    """Refuse a hand-added platform whose URLs point at addresses the tool must not reach
+    (private, loopback, link-local, metadata …): the token URL would get the tool's signed
+    assertions, the key set URL a fetch at every unknown key. A name that does not resolve
+    yet is accepted: its addresses are checked again whenever the tool connects."""
+    for name in URL_FIELDS:
+        value = (fields.get(name) or "").strip()
+        if not value:
+            continue
+        try:
+            client.vet(value, allowed_hosts=hosts_of(value))
+        except ResolutionFailed:
+            continue
+        except OutboundError as exc:
+            raise EndpointRefused(name, exc) from exc
+
+
+def load_jwks(url: str | None, text: str | None, client: OutboundClient) -> dict | None:
     """Validate the key set of a hand-added platform: fetched (guarded) from `url`, or pasted."""
     if url:
         try:
-            _status, data = fetch_json(url, policy, headers={"Accept": "application/json"})
-        except FetchError as exc:
+            data = client.get_json(url, allowed_hosts=hosts_of(url))
+        except OutboundError as exc:
             raise InvalidKeySet(exc.reason) from exc
         check_jwks(data)
         return None

@@ -63,9 +63,15 @@ def load_config() -> dict:
         "SUPPORTED_LOCALES": ("ru", "en"),
         # Development relaxations (http registration URLs on loopback, insecure cookies on http).
         "DEV_MODE": _flag("TUTORNET_DEV", default=False),
-        # Bounds of the guarded fetch of platform URLs (dynamic registration, JWKS checks).
-        "ADMIN_FETCH_TIMEOUT": float(os.environ.get("ADMIN_FETCH_TIMEOUT", "5")),
-        "ADMIN_FETCH_MAX_BYTES": int(os.environ.get("ADMIN_FETCH_MAX_BYTES", str(64 * 1024))),
+        # The outbound guard of platform URLs in the web app (core/outbound.py; the worker has its
+        # SYNC_* timeouts): total seconds per request, largest answer, private networks the
+        # operator trusts (an LMS inside the institution), how often a host name is looked up again.
+        # ADMIN_FETCH_* are the former names, still read.
+        "OUTBOUND_TIMEOUT": float(os.environ.get("OUTBOUND_TIMEOUT") or os.environ.get("ADMIN_FETCH_TIMEOUT") or 5),
+        "OUTBOUND_MAX_BYTES": int(os.environ.get("OUTBOUND_MAX_BYTES") or os.environ.get("ADMIN_FETCH_MAX_BYTES")
+                                  or 256 * 1024),
+        "OUTBOUND_TRUSTED_NETWORKS": os.environ.get("OUTBOUND_TRUSTED_NETWORKS", ""),
+        "OUTBOUND_RERESOLVE_SECONDS": float(os.environ.get("OUTBOUND_RERESOLVE_SECONDS", "60")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         # The LMS pages allowed to frame the tool; "*" by default because every registered
         # platform may embed it (narrow it to the LMS origins in production).

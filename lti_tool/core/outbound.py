@@ -20,6 +20,7 @@ Proxy variables of the environment are not used: the guard must see the address 
 from __future__ import annotations
 
 import json as jsonlib
+import re
 import socket
 import ssl
 import threading
@@ -48,6 +49,8 @@ USER_AGENT = "TutorNet/1.0 (LTI tool)"
 MAX_REDIRECTS = 3
 MAX_POOLS = 64
 REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+EXPLANATION_FIELDS = ("error", "error_description", "message", "detail")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 # --- errors: `reason` is a stable code for pages and logs; messages name hosts, never bodies ---
@@ -128,6 +131,7 @@ class HttpStatusError(OutboundError):
     """The peer answered with an error status (raised by `Response.raise_for_status`)."""
 
     reason = "http_error"
+    explanation = ""  # the peer's JSON explanation (Response.explanation), safe to show
 
     def __init__(self, message: str, *, host: str = "", status: int | None = None, reason: str | None = None):
         super().__init__(message, host=host, status=status, reason=reason)
@@ -206,11 +210,28 @@ class Response:
                                     status=self.status_code, reason="invalid_json") from exc
 
     def raise_for_status(self) -> Response:
-        """Self when 2xx, else HttpStatusError naming the status only."""
+        """Self when 2xx, else HttpStatusError naming the status (its `explanation`: the JSON
+        error fields of the answer, if any)."""
         if not self.ok:
-            raise HttpStatusError(f"{self.host} answered HTTP {self.status_code}", host=self.host,
-                                  status=self.status_code)
+            error = HttpStatusError(f"{self.host} answered HTTP {self.status_code}", host=self.host,
+                                    status=self.status_code)
+            error.explanation = self.explanation()
+            raise error
         return self
+
+    def explanation(self) -> str:
+        """The peer's own words about an error, from the usual fields of a JSON answer (OAuth's
+        error and error_description, message, detail), without control characters and cut short;
+        '' when the answer is not such JSON. Never the raw body: it may be any page."""
+        try:
+            body = self.json()
+        except ValueError:
+            return ""
+        if not isinstance(body, dict):
+            return ""
+        parts = [_CONTROL.sub("", str(body[k]))[:200] for k in EXPLANATION_FIELDS
+                 if isinstance(body.get(k), str | int | float) and not isinstance(body.get(k), bool) and body[k] != ""]
+        return " — ".join(p for p in parts if p.strip())
 
 
 def is_json_type(media_type: str) -> bool:
@@ -403,6 +424,15 @@ class OutboundClient:
         response = self.request("GET", url, allowed_hosts=allowed_hosts, headers=headers, expect_json=True,
                                 **kwargs)
         return response.raise_for_status().json()
+
+    def vet(self, url: str, *, allowed_hosts: Iterable[str], resolve: bool = True) -> None:
+        """Check `url` as a request would, without sending anything: scheme, host on the list and
+        (when `resolve`) every address of the host. Raises like `request`; ResolutionFailed when
+        the name does not resolve, which a caller registering a URL for later may accept."""
+        target = self._target(url, frozenset(allowed_hosts))
+        literal = target.ip_literal
+        if literal is not None or resolve:
+            self._checked_address(target, time.monotonic() + self.policy.total_timeout)
 
     def close(self) -> None:
         """Close every kept-alive connection."""

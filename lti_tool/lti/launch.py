@@ -22,8 +22,11 @@ from flask_babel import gettext as _
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException
 from pylti1p3.session import SessionService
+from requests.adapters import BaseAdapter
 
+from ..core.addresses import hosts_of
 from ..web.extensions import db
+from ..web.outbound import outbound
 from . import state as login_state
 from .errors import LaunchRefused, state_used_message
 from .launch_storage import SharedLaunchDataStorage, get_cache
@@ -69,15 +72,31 @@ def key_store() -> PlatformKeyStore:
     """The app's platform key store (one per app: it holds parsed keys)."""
     ext = current_app.extensions.setdefault("tutornet_lti", {})
     if "keys" not in ext:
-        ext["keys"] = PlatformKeyStore(get_cache(), min_refetch=current_app.config.get("LTI_JWKS_MIN_REFETCH_SECONDS", 5))
+        ext["keys"] = PlatformKeyStore(get_cache(), outbound,
+                                       min_refetch=current_app.config.get("LTI_JWKS_MIN_REFETCH_SECONDS", 5))
     return ext["keys"]
 
 
+class _NoDirectFetch(BaseAdapter):
+    """pylti1p3's transport: it refuses every request. Platform URLs are fetched only through the
+    outbound guard (the key store, the worker); pylti1p3 would fetch key sets and service URLs
+    with a plain session that follows redirects anywhere."""
+
+    def send(self, request, **kwargs):
+        raise requests.ConnectionError(f"{request.url}: platform URLs are fetched through lti_tool.core.outbound only")
+
+    def close(self):
+        pass
+
+
 def _http() -> requests.Session:
-    """One HTTP session per app for pylti1p3's service calls (pylti1p3 makes one per launch)."""
+    """The session handed to pylti1p3 (one per app; pylti1p3 makes one per launch): refuses all."""
     ext = current_app.extensions.setdefault("tutornet_lti", {})
     if "http" not in ext:
-        ext["http"] = requests.Session()
+        session = ext["http"] = requests.Session()
+        session.trust_env = False
+        for prefix in ("http://", "https://"):
+            session.mount(prefix, _NoDirectFetch())
     return ext["http"]
 
 
@@ -229,8 +248,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def validate_jwt_signature(self):
         header, body = self._jwt["header"], self._jwt["body"]
         reg = self._registration
-        key = key_store().key(kid=header.get("kid"), alg=header.get("alg"),
-                              url=reg.get_key_set_url(), key_set=reg.get_key_set())
+        key = key_store().key(kid=header.get("kid"), alg=header.get("alg"), url=reg.get_key_set_url(),
+                              key_set=reg.get_key_set(),
+                              hosts=hosts_of(reg.get_issuer(), reg.get_auth_login_url(), reg.get_auth_token_url(),
+                                             reg.get_key_set_url()))
         client_id = reg.get_client_id()
         try:
             jwt.decode(

@@ -4,7 +4,8 @@ pylti1p3 fetches and parses the platform JWKS on every launch and never refetche
 `kid` (platforms such as D2L rotate often). Here the JWKS lives in the shared cache for
 `JWKS_TTL`; each process also keeps the parsed keys for `LOCAL_TTL`; an unknown `kid` triggers one
 refetch (at most one per `min_refetch` seconds per URL and process, so random kids cannot turn the
-tool into a fetch amplifier).
+tool into a fetch amplifier). The fetch goes through the outbound guard, bound to the platform's
+registered hosts: no redirect to another host, no private address, a total deadline.
 """
 from __future__ import annotations
 
@@ -13,33 +14,36 @@ import json
 import threading
 import time
 
+from collections.abc import Callable, Iterable
+
 import jwt
-import requests
 from flask_babel import gettext as _
 
 from ..core.cache import SharedCache
+from ..core.outbound import OutboundClient, OutboundError
 from .errors import LaunchRefused
 
 ALLOWED_ALGS = ("RS256", "RS384", "RS512")
 JWKS_TTL = 3600
 LOCAL_TTL = 60
-FETCH_TIMEOUT = 5
 
 
 class PlatformKeyStore:
     """Resolves (JWKS URL or static key set, kid, alg) to a public key object."""
 
-    def __init__(self, cache: SharedCache, *, min_refetch: float = 5.0, http: requests.Session | None = None):
+    def __init__(self, cache: SharedCache, http: Callable[[], OutboundClient], *, min_refetch: float = 5.0):
         self.cache = cache
         self.min_refetch = min_refetch
-        self.http = http or requests.Session()
+        self.http = http  # the guarded client of the present settings
         self._lock = threading.Lock()
         self._local: dict[str, tuple[float, dict]] = {}  # url -> (expires, {kid: (alg, key)})
         self._last_fetch: dict[str, float] = {}
         self._parsed: dict[str, object] = {}  # canonical JWK JSON -> key (static key sets)
 
-    def key(self, *, kid: str | None, alg: str | None, url: str | None = None, key_set: dict | None = None):
-        """The public key for `kid`, or a refusal (unknown kid, fetch failure, bad algorithm)."""
+    def key(self, *, kid: str | None, alg: str | None, url: str | None = None, key_set: dict | None = None,
+            hosts: Iterable[str] = ()):
+        """The public key for `kid`, or a refusal (unknown kid, fetch failure, bad algorithm);
+        `hosts`: the platform's registered hosts, the only ones `url` may name."""
         if not kid:
             raise LaunchRefused(401, _("The launch token has no key id (kid) in its header."))
         if alg not in ALLOWED_ALGS:
@@ -47,7 +51,7 @@ class PlatformKeyStore:
         if key_set:
             keys = self._parse_set(key_set)
         elif url:
-            keys = self._keys_from_url(url, kid)
+            keys = self._keys_from_url(url, kid, frozenset(hosts))
         else:
             keys = {}
         found = keys.get(kid)
@@ -55,7 +59,7 @@ class PlatformKeyStore:
             raise LaunchRefused(401, _("The LMS key that signed this launch (kid %(kid)s) is unknown.", kid=kid))
         return found[1]
 
-    def _keys_from_url(self, url: str, kid: str) -> dict:
+    def _keys_from_url(self, url: str, kid: str, hosts: frozenset[str]) -> dict:
         now = time.monotonic()
         cached = self._local.get(url)
         if cached and cached[0] > now and kid in cached[1]:
@@ -70,16 +74,14 @@ class PlatformKeyStore:
             if now - self._last_fetch.get(url, -1e9) < self.min_refetch and jwks is not None:
                 return keys  # fetched moments ago: the kid is really unknown
             self._last_fetch[url] = now
-        jwks = self._fetch(url)
+        jwks = self._fetch(url, hosts)
         self.cache.set(cache_key, jwks, JWKS_TTL)
         return self._remember(url, jwks)
 
-    def _fetch(self, url: str) -> dict:
+    def _fetch(self, url: str, hosts: frozenset[str]) -> dict:
         try:
-            response = self.http.get(url, timeout=FETCH_TIMEOUT)
-            response.raise_for_status()
-            jwks = response.json()
-        except (requests.RequestException, ValueError) as exc:
+            jwks = self.http().get_json(url, allowed_hosts=hosts)
+        except OutboundError as exc:
             raise LaunchRefused(
                 401, _("The LMS public keys could not be fetched from %(url)s. Try again later.", url=url), str(exc)
             ) from exc

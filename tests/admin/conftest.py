@@ -20,7 +20,7 @@ def platform():
 def dev_app(app):
     """The app with DEV_MODE on: http on loopback is allowed, as for a developer's machine."""
     app.config["DEV_MODE"] = True
-    app.config["ADMIN_FETCH_TIMEOUT"] = 2.0
+    app.config["OUTBOUND_TIMEOUT"] = 2.0
     return app
 
 

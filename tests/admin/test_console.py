@@ -157,7 +157,7 @@ def test_add_platform_by_hand_checks_the_jwks(dev_app, client, auth, db_session,
     form = {"issuer": platform.url, "client_id": "manual-1", "auth_login_url": f"{platform.url}/mod/lti/auth.php",
             "auth_token_url": f"{platform.url}/mod/lti/token.php", "deployment_ids": "3, 4"}
     bad = client.post("/admin/platforms/new", data={**form, "key_set_url": f"{platform.url}/not-json"})
-    assert bad.status_code == 400 and "invalid_json" in bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "content_type" in bad.get_data(as_text=True)  # HTML, not JSON
     missing = client.post("/admin/platforms/new", data=form)
     assert missing.status_code == 400
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Platform)) == 0
@@ -176,7 +176,7 @@ def test_add_platform_by_hand_refuses_bad_urls_and_private_jwks(app, client, aut
     assert resp.status_code == 400
     form.update(issuer="https://moodle.example.org", auth_login_url="https://moodle.example.org/auth")
     resp = client.post("/admin/platforms/new", data=form)
-    assert resp.status_code == 400 and "private_address" in resp.get_data(as_text=True)
+    assert resp.status_code == 400 and "частную или локальную сеть" in resp.get_data(as_text=True)
     assert db_session.scalar(sa.select(sa.func.count()).select_from(Platform)) == 0
 
 

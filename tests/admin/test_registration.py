@@ -142,7 +142,7 @@ def test_platform_error_stores_nothing(dev_app, client, platform):
 
 
 def test_platform_timeout_stores_nothing(dev_app, client, platform):
-    dev_app.config["ADMIN_FETCH_TIMEOUT"] = 0.5
+    dev_app.config["OUTBOUND_TIMEOUT"] = 0.5
     platform.behaviour.register_delay = 1.5
     resp = _confirm(client, _start(client, platform))
     assert resp.status_code == 502
@@ -228,8 +228,13 @@ def test_reregistration_updates_the_existing_platform(dev_app, client, platform,
     # The LMS registers again (same client_id), with a new token, a new deployment and moved endpoints.
     platform.behaviour.token, platform.behaviour.deployment_id = "reg-token-2", "8"
     platform.behaviour.config_overrides = {"token_endpoint": f"{platform.url}/mod/lti/token2.php"}
-    resp = _confirm(client, _start(client, platform, token="reg-token-2"))
-    assert resp.status_code == 200
+    # Moved endpoints need the approval of the platform's network: one of its invitation codes.
+    assert _confirm(client, _start(client, platform, token="reg-token-2")).status_code == 409
+    platform.behaviour.token = "reg-token-3"
+    code = invitations.issue(db_session, db_session.scalars(sa.select(Platform.network_id)).one())
+    db_session.commit()
+    resp = _confirm(client, _start(client, platform, token="reg-token-3"), network_mode="join", invitation_code=code)
+    assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
     assert _counts(dev_app) == (1, 2, 1)  # no second platform, no second network
     stored = db_session.scalars(sa.select(Platform)).one()
     assert stored.auth_token_url.endswith("/token2.php")

@@ -33,7 +33,9 @@ def platform(app, network_id):
 
 @pytest.fixture
 def served_platform(app, network_id):
-    """A test platform whose JWKS the tool fetches over loopback HTTP."""
+    """A test platform whose JWKS the tool fetches over loopback HTTP (development settings: the
+    outbound guard allows plain http to loopback only then)."""
+    app.config["DEV_MODE"] = True
     test_platform = TestPlatform(issuer="https://served-lms.test", client_id="served-client", key_index=1)
     with app.app_context():
         create_platform(db.session, **test_platform.registration(network_id, served=True))

@@ -47,7 +47,8 @@ def stack(database_url, tmp_path):
     tool_url = f"http://127.0.0.1:{server.server_port}"
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "integration-secret", "TOOL_BASE_URL": tool_url,
                       "CELERY_BROKER_URL": "memory://", "SESSION_COOKIE_SECURE": False,
-                      "SESSION_COOKIE_PARTITIONED": False, "SERVER_NAME": None})  # Partitioned implies Secure
+                      "SESSION_COOKIE_PARTITIONED": False, "SERVER_NAME": None,  # Partitioned implies Secure
+                      "DEV_MODE": True})  # the demo LMS speaks plain http on loopback
     dispatcher.app = app
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

@@ -46,6 +46,7 @@ def lms(app, client, network_id):
         create_platform(db.session, **platform.tool_registration(network_id))
         db.session.commit()
     app.config["LTI_JWKS_MIN_REFETCH_SECONDS"] = 0
+    app.config["DEV_MODE"] = True  # its key set comes over plain http on loopback
     yield platform
     platform.stop()
 

@@ -33,7 +33,7 @@ def loopback_platform():
 @pytest.fixture
 def dev_app(app):
     """Development settings (http on loopback), short fetch deadlines."""
-    app.config.update(DEV_MODE=True, ADMIN_FETCH_TIMEOUT=1.0, OUTBOUND_TIMEOUT=1.0)
+    app.config.update(DEV_MODE=True, OUTBOUND_TIMEOUT=1.0)
     return app
 
 

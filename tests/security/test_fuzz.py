@@ -104,7 +104,8 @@ def _world(session) -> dict:
     return {"network_id": network.id, "users": users}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 12 and its siblings: 500s on bad input")
+@pytest.mark.xfail(strict=True, run=False, reason="issue 18 finding 12 and its siblings: 500s on bad input "
+                   "(not run until they are fixed: it takes minutes)")
 def test_no_route_answers_500_to_any_parameter(app, client, auth):
     with app.test_request_context("/"):
         world = _world(db.session)
