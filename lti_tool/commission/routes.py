@@ -1,9 +1,10 @@
 """Commission pages for methodists: candidate files, meetings, decisions and their history."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..surveys.candidates import tutor_candidates
 from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
 from ..web.extensions import db
 from . import services
@@ -13,6 +14,7 @@ from .models import Candidacy, Meeting
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
 
+CANDIDATES_SHOWN = 20  # candidates from the surveys per page
 ROLE_NAMES = {"chair": "chair", "председатель": "chair", "secretary": "secretary", "секретарь": "secretary"}
 
 
@@ -27,8 +29,14 @@ def index():
     actor = require_actor()
     form = NominateForm()
     form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(db.session, actor.network_id)]
-    return render_template("commission/index.html", form=form, meeting_form=MeetingForm(),
-                           files=services.candidacies(db.session, actor.network_id),
+    files = services.candidacies(db.session, actor.network_id)
+    page = max(1, request.args.get("page", 1, type=int))
+    total, found = tutor_candidates(db.session, actor.network_id, limit=CANDIDATES_SHOWN,
+                                    offset=(page - 1) * CANDIDATES_SHOWN)
+    return render_template("commission/index.html", form=form, meeting_form=MeetingForm(), files=files,
+                           survey_candidates=found, candidates_total=total, candidates_page=page,
+                           candidates_pages=max(1, -(-total // CANDIDATES_SHOWN)),
+                           with_file={f.person_id for f in files},
                            meetings=services.meetings(db.session, actor.network_id),
                            growth=services.network_growth(db.session, actor.network_id),
                            current=services.current_decision, outcomes=OUTCOMES)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..core.grades import ScoreOutbox
 from ..events.models import Event, EventMeeting
-from ..surveys.models import Survey, SurveyResponse
+from ..surveys.models import Survey
 from . import breakdowns, pathways_stats, queries
 from .breakdowns import Row
 from .period import Period
@@ -85,22 +85,22 @@ def undated_events(session: Session, network_id: int, period: Period) -> int:
 
 
 def survey_rates(session: Session, network_id: int, period: Period) -> list[SurveyRate]:
-    """Open and closed surveys of the period's year (or opened in it): responses against the roster asked."""
+    """Open and closed surveys of the period's year (or opened in it): the audience that answered
+    against the audience asked (as the survey's own report counts it)."""
     from ..core.reference import AcademicYear
-    from ..surveys.roster import roster_size
+    from ..surveys.audience import rates
 
-    counts = (sa.select(SurveyResponse.survey_id, sa.func.count().label("n"))
-              .group_by(SurveyResponse.survey_id).subquery())
     in_year = sa.select(AcademicYear.id).where(AcademicYear.network_id == network_id,
                                                AcademicYear.starts_on <= period.end,
                                                AcademicYear.ends_on >= period.start)
-    rows = session.execute(
-        sa.select(Survey, sa.func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.survey_id == Survey.id)
-        .where(Survey.network_id == network_id, Survey.status != "draft",
-               sa.or_(Survey.year_id.in_(in_year), sa.and_(Survey.year_id.is_(None), Survey.created_at >= period.start)))
-        .order_by(Survey.created_at.desc(), Survey.id.desc()).limit(SURVEYS_SHOWN)).all()
-    # roster_size reads the course placements and enrollments: a few queries per survey, few surveys.
-    return [SurveyRate(s.id, s.title, s.status, n, roster_size(session, s)) for s, n in rows]
+    surveys = list(session.scalars(
+        sa.select(Survey).where(Survey.network_id == network_id, Survey.status != "draft",
+                                sa.or_(Survey.year_id.in_(in_year),
+                                       sa.and_(Survey.year_id.is_(None), Survey.created_at >= period.start)))
+        .order_by(Survey.created_at.desc(), Survey.id.desc()).limit(SURVEYS_SHOWN)))
+    # One load of the network's people for all the surveys shown (audience.rates).
+    by_survey = rates(session, network_id, surveys)
+    return [SurveyRate(s.id, s.title, s.status, by_survey[s.id].answered, by_survey[s.id].asked) for s in surveys]
 
 
 def grade_queue(session: Session, network_id: int) -> dict[str, int]:

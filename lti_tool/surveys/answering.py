@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from ..core.clock import utcnow
 from ..core.reference import Person
 from ..resource_map.models import cluster_organization, cluster_person
-from . import tally
+from . import offers, tally
+from .audience import includes
 from .models import (
     CHOICE_TYPES,
     SCALE_MAX,
@@ -181,13 +182,17 @@ def _values_of(response: SurveyResponse, types: dict[int, str]) -> dict[str, lis
 
 
 def submit(session: Session, survey: Survey, person: Person, values: dict[str, list[str]],
-           topic_ids: list[int], role: str = "teacher") -> SurveyResponse:
+           topic_ids: list[int], role: str = "teacher", launch_roles=()) -> SurveyResponse:
     """Validate and record the person's response; at most one per person, even under races.
 
-    Raises ValidationFailed (the draft is saved first), or SurveyError("closed" | "already_submitted").
+    `launch_roles`: the tool roles of her launch, added to what is stored about her for the
+    audience check. Raises ValidationFailed (the draft is saved first), or
+    SurveyError("closed" | "not_in_audience" | "already_submitted").
     """
     if not is_accepting(survey):
         raise SurveyError("closed")
+    if not includes(session, survey, person.id, launch_roles):
+        raise SurveyError("not_in_audience")
     answers, errors = validate(survey, values, topic_ids)
     if errors:
         save_draft(session, survey, person.id, values)
@@ -202,6 +207,7 @@ def submit(session: Session, survey: Survey, person: Person, values: dict[str, l
         session.execute(sa.insert(SurveyAnswer), [dict(a, response_id=response.id) for a in answers])
     delta.update(tally.buckets(types, tally.group_of(response), answers))
     tally.apply(session, survey.id, delta)
+    offers.record(session, survey, response, answers)  # a resources survey proposes map entries
     session.execute(sa.delete(SurveyDraft).where(SurveyDraft.survey_id == survey.id,
                                                  SurveyDraft.person_id == person.id))
     session.flush()

@@ -58,7 +58,10 @@ def copy_survey(session: Session, survey: Survey, *, new_version: bool, title: s
                   description=survey.description, kind=survey.kind, anonymous=survey.anonymous,
                   allow_edit_until_close=survey.allow_edit_until_close, opens_at=survey.opens_at,
                   closes_at=survey.closes_at, status="draft",
-                  version=family_top + 1 if new_version else 1, parent_id=survey.id if new_version else None)
+                  version=family_top + 1 if new_version else 1, parent_id=survey.id if new_version else None,
+                  audience_roles=list(survey.audience_roles or ()))
+    copy.audience_organizations = list(survey.audience_organizations)
+    copy.audience_clusters = list(survey.audience_clusters)
     session.add(copy)
     session.flush()
     mapping: dict = {}

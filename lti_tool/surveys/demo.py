@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.reference import AcademicYear, Person
-from . import answering, services, templates_ru
+from . import answering, audience, services, templates_ru
 from .models import Survey, SurveyResponse
 
 NEEDS_RESPONSES = 120
@@ -34,7 +34,9 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
          lambda p, t: _need_rating(rng, t in hard[p.id]), datetime(2025, 9, 15, tzinfo=timezone.utc))
     start = templates_ru.self_assessment(session, network_id, year_id, stage="start")
     end = templates_ru.self_assessment(session, network_id, year_id, stage="end")
-    panel = rng.sample(people, k=min(SELF_ASSESSMENT_RESPONSES, len(people)))
+    # The self-assessment asks the teachers (its audience): with 80 teachers, the panel is all of them.
+    asked = audience.members(audience.load_people(session, network_id), audience.audience_of(start))
+    panel = rng.sample([p for p in people if p.id in asked], k=min(SELF_ASSESSMENT_RESPONSES, len(asked)))
     level: dict[tuple, int] = {}
 
     def first(p: Person, key) -> int:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core.reference import Organization
 from .answering import ordered_questions
+from .forms import describe_audience
 from .models import CHOICE_TYPES, Survey, SurveyAnswer, SurveyResponse
 from .reports import Report
 from .roster import response_filter
@@ -65,8 +66,9 @@ def _replace_part(package: BytesIO, name: str, chunks: Iterator[str]) -> bytes:
 
 def _summary(ws, report: Report) -> None:
     ws.append([report.survey.title])
-    ws.append([_("Responses"), report.responses, _("Roster"), report.roster,
-               _("Response rate"), round(report.rate, 3) if report.rate is not None else None])
+    ws.append([_("Who is asked"), describe_audience(report.survey)])
+    ws.append([_("Responses"), report.responses, _("Asked"), report.roster, _("Answered of those asked"),
+               report.answered, _("Response rate"), round(report.rate, 3) if report.rate is not None else None])
     for s in report.questions:
         ws.append([])
         ws.append([s.question.text, _("Answered"), s.n])

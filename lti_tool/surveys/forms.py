@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from .builder import QuestionData
@@ -60,6 +61,38 @@ def parse_settings(form) -> dict:
             "year_id": _int(form.get("year_id"))}
 
 
+AUDIENCE_ROLES = {"teacher": _l("Teachers"), "tutor": _l("Tutors"), "methodist": _l("Methodists"),
+                  "admin": _l("Administrators")}
+
+
+def parse_audience(form) -> dict:
+    """The audience form as keyword arguments for `audience.set_audience`."""
+    return {"roles": [r for r in form.getlist("roles") if r in AUDIENCE_ROLES],
+            "organization_ids": [int(v) for v in form.getlist("organization_ids") if v.isdigit()],
+            "cluster_ids": [int(v) for v in form.getlist("cluster_ids") if v.isdigit()]}
+
+
+def describe_audience(survey) -> str:
+    """Who the survey asks, in words: "Teachers, tutors · organizations: … · clusters: …"."""
+    roles = [str(label) for code, label in AUDIENCE_ROLES.items() if code in (survey.audience_roles or ())]
+    parts = [", ".join(roles[:1] + [r.lower() for r in roles[1:]])]
+    if survey.audience_organizations:
+        parts.append(_("organizations: %(names)s", names=", ".join(
+            f"{o.number} {o.name}".strip() if o.number and o.number not in o.name else o.name
+            for o in survey.audience_organizations)))
+    if survey.audience_clusters:
+        parts.append(_("clusters: %(names)s", names=", ".join(c.name for c in survey.audience_clusters)))
+    return " · ".join(parts)
+
+
+def parse_offer(form) -> dict:
+    """The accept form of an offer as keyword arguments for `offers.accept` (the map validates them)."""
+    capacity = _int(form.get("capacity"))
+    return {"year_id": _int(form.get("year_id")) or 0, "topic_id": _int(form.get("topic_id")) or 0,
+            "form": form.get("form", ""), "title": _text(form, "title"), "description": _text(form, "description"),
+            "capacity": capacity, "delivery": form.get("delivery") or "in_person"}
+
+
 def parse_filters(args) -> Filters:
     """Report filters from the query string."""
     role = args.get("role") if args.get("role") in ("teacher", "tutor") else None
@@ -86,5 +119,9 @@ def error_message(code: str, params: dict | None = None) -> str:
         "no_options": _("A choice question needs at least one option (one per line)."),
         "empty_text": _("The question text is empty."),
         "last_section": _("A survey keeps at least one section."),
+        "no_audience": _("Choose at least one role the survey asks."),
+        "bad_audience": _("Choose organizations and clusters of this network."),
+        "decided": _("This offer has already been decided."),
+        "not_in_audience": _("This survey asks other people; your surveys are listed under “Surveys”."),
     }
     return messages.get(code, _("The request could not be completed."))

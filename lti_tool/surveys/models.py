@@ -16,8 +16,29 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.clock import utcnow
 from ..core.db import Base
+from ..core.reference import Organization, Person, Topic
+from ..resource_map.models import Cluster
 
-KINDS = ("needs", "self_assessment", "other")
+KINDS = ("needs", "self_assessment", "resource", "other")
+# Who a new survey of each kind asks (tool roles); the methodist narrows or widens it in the builder.
+# The competence self-assessment is the teachers' own (the start/end dynamics of tutees); needs and
+# resources are asked of tutors too.
+DEFAULT_AUDIENCE = {"needs": ["teacher", "tutor"], "self_assessment": ["teacher"],
+                    "resource": ["teacher", "tutor"], "other": ["teacher", "tutor"]}
+
+survey_audience_organization = sa.Table(
+    "survey_audience_organization",
+    Base.metadata,
+    sa.Column("survey_id", sa.ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("organization_id", sa.ForeignKey("organization.id"), primary_key=True),
+)
+
+survey_audience_cluster = sa.Table(
+    "survey_audience_cluster",
+    Base.metadata,
+    sa.Column("survey_id", sa.ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("cluster_id", sa.ForeignKey("cluster.id"), primary_key=True),
+)
 STATUSES = ("draft", "open", "closed")
 QUESTION_TYPES = ("single", "multiple", "likert", "topic_matrix", "number", "short_text", "long_text")
 CHOICE_TYPES = ("single", "multiple")
@@ -27,7 +48,12 @@ SCALE_MIN, SCALE_MAX = 1, 5
 
 
 class Survey(Base):
-    """A questionnaire of a network; a new `version` (with `parent_id`) after structural edits."""
+    """A questionnaire of a network; a new `version` (with `parent_id`) after structural edits.
+
+    Its audience (`audience.py`): people holding one of `audience_roles` (staff roles dominate,
+    see `core.member_roles.audience_roles`) and, when organizations or clusters are chosen, working
+    in one of them or belonging to one of the clusters. The response rate divides by the audience.
+    """
 
     __tablename__ = "survey"
 
@@ -44,9 +70,14 @@ class Survey(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default="draft")  # one of STATUSES
     version: Mapped[int] = mapped_column(default=1)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("survey.id"))
+    audience_roles: Mapped[list] = mapped_column(sa.JSON, default=lambda: ["teacher", "tutor"])
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    audience_organizations: Mapped[list[Organization]] = relationship(
+        secondary=survey_audience_organization, order_by="Organization.name")
+    audience_clusters: Mapped[list[Cluster]] = relationship(secondary=survey_audience_cluster,
+                                                            order_by="Cluster.name")
     sections: Mapped[list[SurveySection]] = relationship(
         back_populates="survey", order_by="SurveySection.position", cascade="all, delete-orphan")
     questions: Mapped[list[SurveyQuestion]] = relationship(
@@ -207,3 +238,39 @@ class SurveyTally(Base):
     topic_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     value: Mapped[float] = mapped_column(primary_key=True, autoincrement=False)
     n: Mapped[int] = mapped_column(default=0)
+
+
+OFFER_STATUSES = ("proposed", "accepted", "declined")
+
+
+class SurveyOffer(Base):
+    """What a respondent of a resources survey offers colleagues: a proposed entry of the resource map.
+
+    Written by `submit` from the response's "offer" sections (offers.py); the methodist accepts it
+    (an `Offering` with the person as provider, `offering_id`) or declines it. A changed response
+    replaces its offers that are still proposed.
+    """
+
+    __tablename__ = "survey_offer"
+    __table_args__ = (sa.UniqueConstraint("response_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("network.id"), index=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id"), index=True)
+    response_id: Mapped[int] = mapped_column(sa.ForeignKey("survey_response.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    position: Mapped[int] = mapped_column(default=1)  # the n of the "offer<n>_…" questions
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topic.id"))
+    topic_text: Mapped[str | None] = mapped_column(sa.String(500))  # "other" topic, typed by the teacher
+    form: Mapped[str | None] = mapped_column(sa.String(32))  # a code of resource_map.catalog.FORMS
+    title: Mapped[str | None] = mapped_column(sa.String(500))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default="proposed", index=True)
+    offering_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offering.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    survey: Mapped[Survey] = relationship()
+    person: Mapped[Person] = relationship()
+    topic: Mapped[Topic | None] = relationship()

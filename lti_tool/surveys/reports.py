@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from ..core.reference import Organization, Topic
 from .answering import ordered_questions
 from .models import TEXT_TYPES, Survey, SurveyAnswer, SurveyQuestion, SurveyResponse, SurveyTally
-from .roster import Filters, group_filter, response_filter, roster_size
+from .audience import rates
+from .roster import Filters, group_filter, response_filter
 
 MIN_GROUP = 3  # an anonymous survey never shows a group smaller than this
 TEXTS_SHOWN = 100
@@ -55,7 +56,8 @@ class Report:
     survey: Survey
     filters: Filters
     responses: int
-    roster: int
+    roster: int  # the people of the audience (under the filters)
+    answered: int = 0  # of them, those who answered
     suppressed: bool = False
     questions: list[QuestionStats] = field(default_factory=list)
     topic_ranking: list[TopicNeed] = field(default_factory=list)
@@ -63,14 +65,16 @@ class Report:
 
     @property
     def rate(self) -> float | None:
-        return self.responses / self.roster if self.roster else None
+        """The audience's response rate: answered ÷ asked."""
+        return self.answered / self.roster if self.roster else None
 
 
 def build_report(session: Session, survey: Survey, filters: Filters = Filters()) -> Report:
     """The whole analytical report of a survey under the filters."""
     responses = session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)
                                .where(*response_filter(survey, filters))) or 0
-    report = Report(survey, filters, responses, roster_size(session, survey, filters))
+    rate = rates(session, survey.network_id, [survey], filters)[survey.id]
+    report = Report(survey, filters, responses, rate.asked, rate.answered)
     if survey.anonymous and filters.active and 0 < responses < MIN_GROUP:
         report.suppressed = True
         return report

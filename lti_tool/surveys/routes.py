@@ -15,8 +15,9 @@ from ..web.auth import (
     require_actor,
     role_required,
 )
+from ..web.errors import user_error
 from ..web.extensions import db
-from . import answering, services, views_build, views_report  # noqa: F401
+from . import answering, audience, services, views_build, views_offers, views_report  # noqa: F401
 from .blueprint import bp
 from .forms import error_message
 from .models import Survey
@@ -32,7 +33,7 @@ def index():
     mine = None
     if actor.has(*ANSWERING):
         person = current_person()
-        mine = services.surveys_for_person(db.session, actor.network_id, person.id)
+        mine = services.surveys_for_person(db.session, actor.network_id, person.id, actor.roles)
         db.session.commit()  # ensure_person may have created the person
     return render_template("surveys/index.html", staff=staff, mine=mine)
 
@@ -46,13 +47,20 @@ def take(survey_id: int):
     if not actor.has(*ANSWERING):
         return redirect(url_for(".preview", survey_id=survey.id))
     person = current_person()
+    if not audience.includes(db.session, survey, person.id, actor.roles):
+        db.session.commit()  # current_person may have created the person
+        if actor.is_staff:
+            return redirect(url_for(".preview", survey_id=survey.id))
+        raise user_error(403, _("This survey asks other people (see who it is for in its description). "
+                                "Your surveys are listed under “Surveys”."))
     errors: dict = {}
     if request.method == "POST":
         values = answering.form_values(request.form)
         try:
             if request.form.get("action") == "submit":
                 topic_ids = [t.id for t in services.active_topics(db.session, survey.network_id)]
-                answering.submit(db.session, survey, person, values, topic_ids, "tutor" if actor.has(TUTOR) else "teacher")
+                answering.submit(db.session, survey, person, values, topic_ids,
+                                 "tutor" if actor.has(TUTOR) else "teacher", actor.roles)
                 db.session.commit()
                 return redirect(url_for(".done", survey_id=survey.id))
             answering.save_draft(db.session, survey, person.id, values)

@@ -9,21 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import as_utc, utcnow
 from ..core.reference import Topic
+from .audience import visible_to
+from .errors import SurveyError  # noqa: F401  (raised here; views import it from services)
 from .models import KINDS, Survey, SurveyDraft, SurveyParticipation, SurveyResponse
 from .needs import needs_profile, needs_profiles  # noqa: F401  (the route planner imports them from here)
-
-
-class SurveyError(Exception):
-    """A business rule refused the action; `code` is translated by the view (see messages.py)."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
 
 
 def is_accepting(survey: Survey, now: datetime | None = None) -> bool:
@@ -38,15 +31,16 @@ def is_accepting(survey: Survey, now: datetime | None = None) -> bool:
 
 def create_survey(session: Session, network_id: int, title: str, kind: str = "needs", *,
                   year_id: int | None = None, description: str | None = None, anonymous: bool = False,
-                  allow_edit_until_close: bool = False) -> Survey:
-    """A new draft survey with one empty section."""
-    from .models import SurveySection
+                  allow_edit_until_close: bool = False, audience_roles: list[str] | None = None) -> Survey:
+    """A new draft survey with one empty section, asking the kind's default audience."""
+    from .models import DEFAULT_AUDIENCE, SurveySection
 
     if kind not in KINDS:
         raise SurveyError("bad_kind")
     survey = Survey(network_id=network_id, title=title.strip() or "—", kind=kind, year_id=year_id,
                     description=description, anonymous=anonymous,
-                    allow_edit_until_close=allow_edit_until_close and not anonymous)
+                    allow_edit_until_close=allow_edit_until_close and not anonymous,
+                    audience_roles=list(audience_roles or DEFAULT_AUDIENCE[kind]))
     survey.sections.append(SurveySection(title="", position=0))
     session.add(survey)
     session.flush()
@@ -94,19 +88,24 @@ class TeacherItem:
     has_draft: bool
 
 
-def surveys_for_person(session: Session, network_id: int, person_id: int) -> list[TeacherItem]:
-    """Open surveys to answer and the ones the person has submitted, newest first."""
+def surveys_for_person(session: Session, network_id: int, person_id: int, extra_roles=()) -> list[TeacherItem]:
+    """Open surveys of the person's audience to answer and the ones she submitted, newest first.
+
+    `extra_roles`: the roles of her launch (added to what is stored about her).
+    """
     surveys = session.scalars(sa.select(Survey).where(Survey.network_id == network_id, Survey.status != "draft")
                               .order_by(Survey.created_at.desc(), Survey.id.desc())).all()
     named = set(session.scalars(sa.select(SurveyResponse.survey_id).where(SurveyResponse.person_id == person_id)))
     anonymous = set(session.scalars(sa.select(SurveyParticipation.survey_id)
                                     .where(SurveyParticipation.person_id == person_id)))
     drafts = set(session.scalars(sa.select(SurveyDraft.survey_id).where(SurveyDraft.person_id == person_id)))
+    asked = {s.id for s in visible_to(session, network_id, person_id, [s for s in surveys if is_accepting(s)],
+                                      extra_roles)}
     items = []
     for survey in surveys:
         submitted = survey.id in (anonymous if survey.anonymous else named)
         accepting = is_accepting(survey)
-        if accepting or submitted:
+        if submitted or (accepting and survey.id in asked):
             items.append(TeacherItem(survey, accepting, submitted, survey.id in drafts))
     return items
 
@@ -117,7 +116,8 @@ def surveys_for_staff(session: Session, network_id: int) -> list[tuple[Survey, i
               .group_by(SurveyResponse.survey_id).subquery())
     rows = session.execute(
         sa.select(Survey, sa.func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.survey_id == Survey.id)
-        .where(Survey.network_id == network_id).order_by(Survey.created_at.desc(), Survey.id.desc()))
+        .where(Survey.network_id == network_id).order_by(Survey.created_at.desc(), Survey.id.desc())
+        .options(selectinload(Survey.audience_organizations), selectinload(Survey.audience_clusters)))
     return [(s, n) for s, n in rows]
 
 

@@ -1,4 +1,5 @@
-"""Ready Russian surveys: the needs assessment (domain.md) and the competence self-assessment.
+"""Ready Russian surveys: the needs assessment (domain.md), the competence self-assessment and the
+professional resources survey.
 
 Methodists start from these and edit them in the builder. Questions carry stable `code`s so that
 the start-of-year and end-of-year self-assessments pair up, and the "difficulties" options are
@@ -30,6 +31,13 @@ DIFFICULTIES = (
     ("Организация познавательно-исследовательской деятельности", "Познавательно-исследовательская деятельность"),
     ("Поддержка детской инициативы и самостоятельности", "Поддержка детской инициативы и самостоятельности"),
 )
+# The answer the "Tutor" status candidates are found by (candidates.py): values, not wording.
+READY_TO_TUTOR = (("Да", {"value": "yes"}), ("Возможно, в будущем", {"value": "later"}), ("Нет", {"value": "no"}))
+EDUCATION = ("Высшее педагогическое", "Высшее непедагогическое", "Среднее профессиональное педагогическое", "Другое")
+PUBLIC_WORK = ("Открытые показы образовательной деятельности", "Выступления на семинарах и конференциях",
+               "Мастер-классы для коллег", "Публикации", "Участие в сетевых проектах нескольких организаций",
+               "Наставничество молодых педагогов")
+OFFERS = 2  # sections "Предложение 1", "Предложение 2": each one becomes a proposed entry of the map
 COMPETENCES = (
     ("comp_planning", "Планирую образовательную деятельность с учётом ФГОС ДО и возможностей детей"),
     ("comp_environment", "Создаю развивающую предметно-пространственную среду"),
@@ -84,7 +92,7 @@ def needs_assessment(session: Session, network_id: int, year_id: int | None = No
     _question(support, survey, "multiple", "Какие формы поддержки для вас наиболее полезны?",
               [(FORM_NAMES_RU[code], {"value": code}) for code in FORMS], code="forms", allow_other=True)
     _question(support, survey, "single", "Готовы ли вы делиться опытом с коллегами в роли тьютора?",
-              ("Да", "Возможно, в будущем", "Нет"), code="ready_to_tutor")
+              READY_TO_TUTOR, code="ready_to_tutor")
     _question(support, survey, "likert", "Насколько вы готовы к самообразованию в этом учебном году?",
               code="self_education", scale_min_label="Не готов(а)", scale_max_label="Полностью готов(а)")
     wishes = _section(survey, "Пожелания")
@@ -111,8 +119,57 @@ def self_assessment(session: Session, network_id: int, year_id: int | None = Non
     return survey
 
 
+def resource_survey(session: Session, network_id: int, year_id: int | None = None,
+                    title: str = "Анкета выявления профессиональных ресурсов педагогов") -> Survey:
+    """The resources survey (Положение об АМСТ: "выявить профессиональные ресурсы педагогов"): what
+    topic and form each teacher can offer colleagues, and her readiness to share experience.
+
+    Each "offer" section (codes `offer<n>_topic`, `_form`, `_title`, `_description`) becomes a proposed
+    offering of the resource map for the methodist to accept (offers.py); `ready_to_tutor` and the
+    answers about experience are the evidence of the "Tutor" status candidates (candidates.py).
+    """
+    topics = sorted(_topics_by_name(session, network_id).items())
+    survey = create_survey(session, network_id, title, "resource", year_id=year_id, description=(
+        "Уважаемые коллеги! Расскажите, каким опытом вы готовы делиться: по какой теме и в какой форме "
+        "вы можете провести мероприятие для коллег. После согласования с методистом ваши предложения "
+        "войдут в муниципальную ресурсную карту методической поддержки (МРКМП) на учебный год."))
+    about = _section(survey, "О себе")
+    _question(about, survey, "short_text", "Образовательная организация (номер и название ДОО/ОУ)", code="organization",
+              required=True)
+    _question(about, survey, "single", "Ваша должность", POSITIONS, code="position", allow_other=True, required=True)
+    _question(about, survey, "number", "Педагогический стаж (полных лет)", code="experience", min_value=0,
+              max_value=60, required=True)
+    _question(about, survey, "single", "Квалификационная категория", CATEGORIES, code="category")
+    _question(about, survey, "single", "Образование", EDUCATION, code="education")
+    ready = _section(survey, "Готовность делиться опытом")
+    _question(ready, survey, "single", "Готовы ли вы делиться опытом с коллегами в роли тьютора?", READY_TO_TUTOR,
+              code="ready_to_tutor", required=True)
+    _question(ready, survey, "single", "Проходили ли вы повышение квалификации по тьюторскому сопровождению?",
+              ("Да", "Нет"), code="tutor_training")
+    _question(ready, survey, "multiple", "Какой опыт работы с коллегами у вас уже есть?", PUBLIC_WORK,
+              code="public_experience", allow_other=True, help_text="Можно выбрать несколько вариантов.")
+    for n in range(1, OFFERS + 1):
+        offer = _section(survey, f"Предложение {n}" + (" (если есть)" if n > 1 else ""),
+                         "Если вы можете провести мероприятие для коллег: тема, форма и о чём оно.")
+        _question(offer, survey, "single", "Тематическое направление",
+                  [(name, {"topic_id": topic_id}) for name, topic_id in topics], code=f"offer{n}_topic",
+                  allow_other=True)
+        _question(offer, survey, "single", "Форма работы",
+                  [(FORM_NAMES_RU[code], {"value": code}) for code in FORMS], code=f"offer{n}_form")
+        _question(offer, survey, "short_text", "Название мероприятия", code=f"offer{n}_title")
+        _question(offer, survey, "long_text", "Кратко: содержание и результаты вашего опыта",
+                  code=f"offer{n}_description")
+    achievements = _section(survey, "Достижения")
+    _question(achievements, survey, "long_text",
+              "Ваши профессиональные достижения за последние три года (конкурсы, публикации, проекты)",
+              code="achievements")
+    session.flush()
+    return survey
+
+
 TEMPLATES = {"needs": needs_assessment, "self_assessment_start": self_assessment,
-             "self_assessment_end": lambda s, n, y=None: self_assessment(s, n, y, stage="end")}
+             "self_assessment_end": lambda s, n, y=None: self_assessment(s, n, y, stage="end"),
+             "resource": resource_survey}
 
 
 def _topics_by_name(session: Session, network_id: int) -> dict[str, int]:

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from ..core.reference import AcademicYear
 from ..web.auth import require_actor, role_required
 from ..web.extensions import db
-from . import builder, services, templates_ru
+from . import audience, builder, services, templates_ru
 from .blueprint import bp
-from .forms import error_message, parse_question, parse_settings
+from .forms import AUDIENCE_ROLES, error_message, parse_audience, parse_question, parse_settings
 from .models import QUESTION_TYPES
 from .view_helpers import STAFF, load_survey
 
@@ -61,7 +61,8 @@ def build(survey_id: int):
                                .order_by(AcademicYear.starts_on.desc())).all()
     return render_template("surveys/build.html", survey=survey, types=QUESTION_TYPES, years=years,
                            responses=services.response_count(db.session, survey.id),
-                           topics=services.active_topics(db.session, survey.network_id))
+                           topics=services.active_topics(db.session, survey.network_id),
+                           audience_roles=AUDIENCE_ROLES, places=audience.place_choices(db.session, survey.network_id))
 
 
 @bp.post("/<int:survey_id>/settings")
@@ -70,6 +71,14 @@ def settings(survey_id: int):
     """Save title, description, kind, anonymity, editing, dates and year."""
     survey = load_survey(survey_id)
     return _apply(survey, lambda: builder.update_settings(db.session, survey, **parse_settings(request.form)))
+
+
+@bp.post("/<int:survey_id>/audience")
+@role_required(*STAFF)
+def set_audience(survey_id: int):
+    """Who the survey asks: roles, and optionally organizations and clusters."""
+    survey = load_survey(survey_id)
+    return _apply(survey, lambda: audience.set_audience(db.session, survey, **parse_audience(request.form)))
 
 
 @bp.post("/<int:survey_id>/status")

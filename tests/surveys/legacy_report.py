@@ -40,14 +40,17 @@ from lti_tool.surveys.reports import (
     _summary,
     _topic_need,
 )
-from lti_tool.surveys.roster import Filters, response_filter, roster_size
+from lti_tool.surveys.audience import rates
+from lti_tool.surveys.roster import Filters, response_filter
 
 
 def build_report(session: Session, survey: Survey, filters: Filters = Filters()) -> Report:
     """The whole analytical report of a survey under the filters."""
     responses = session.scalar(sa.select(sa.func.count()).select_from(SurveyResponse)
                                .where(*response_filter(survey, filters))) or 0
-    report = Report(survey, filters, responses, roster_size(session, survey, filters))
+    # Who was asked is not what this copy checks: the audience's rate, as the report computes it.
+    rate = rates(session, survey.network_id, [survey], filters)[survey.id]
+    report = Report(survey, filters, responses, rate.asked, rate.answered)
     if survey.anonymous and filters.active and 0 < responses < MIN_GROUP:
         report.suppressed = True
         return report

@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 
 from lti_tool.surveys import demo, dynamics
+from lti_tool.surveys.audience import Rate, rates
 from lti_tool.surveys.services import needs_profiles, surveys_for_staff
 
 
@@ -14,4 +15,6 @@ def test_demo_creates_answered_surveys_that_feed_the_planner_and_dynamics(db_ses
     assert (needs.kind, start.kind, end.status) == ("needs", "self_assessment", "open")
     assert set(needs_profiles(db_session, net.id)) == {p.id for p in net.people}
     result = dynamics.compare(db_session, start, end)
-    assert result.paired == len(net.people) and result.by_topic and all(c.change >= 0 for c in result.by_topic)
+    teachers = [p for p in net.people if not p.is_tutor]  # the self-assessment's audience
+    assert result.paired == len(teachers) and result.by_topic and all(c.change >= 0 for c in result.by_topic)
+    assert rates(db_session, net.id, [start])[start.id] == Rate(answered=len(teachers), asked=len(teachers))

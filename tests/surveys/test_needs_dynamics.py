@@ -61,7 +61,7 @@ def _answer(db_session, survey, person, likert, cells, topics):
 def test_dynamics_pairs_people_and_reports_mean_change(db_session, survey_factory, net):
     start, end = _self_assessment(survey_factory), _self_assessment(survey_factory)
     t1, t2, t3 = net.topics
-    p0, p1, p2, p3 = net.people[:4]
+    p0, p1, p2, p3 = (*net.people[:3], net.people[4])  # people[3] is a tutor: the self-assessment asks teachers
     _answer(db_session, start, p0, 2, (1, 2, 3), net.topics)
     _answer(db_session, end, p0, 4, (3, 2, 4), net.topics)
     _answer(db_session, start, p1, 3, (2, 2, 2), net.topics)

@@ -1,4 +1,4 @@
-"""The analytical report equals a hand computation on a small fixed data set; roster; XLSX."""
+"""The analytical report equals a hand computation on a small fixed data set; XLSX (audiences: test_audience)."""
 from __future__ import annotations
 
 from io import BytesIO
@@ -6,13 +6,11 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from lti_tool.core.courses import Course, Enrollment, ResourceLink
-from lti_tool.lti.models import Deployment, Platform
 from lti_tool.surveys import answering
 from lti_tool.surveys.builder import QuestionData as Q
 from lti_tool.surveys.export import workbook
 from lti_tool.surveys.reports import build_report
-from lti_tool.surveys.roster import Filters, roster_size
+from lti_tool.surveys.roster import Filters
 
 QUESTIONS = [
     Q("single", "Должность", options=["Воспитатель", "Логопед"], allow_other=True),
@@ -95,29 +93,6 @@ def test_anonymous_report_hides_groups_smaller_than_three(db_session, survey_fac
         answering.submit(db_session, survey, person, {f"q{qid}": ["3"]}, net.topics)
     assert build_report(db_session, survey, Filters(organization_id=net.orgs[1])).suppressed
     assert not build_report(db_session, survey).suppressed
-
-
-def test_response_rate_counts_learners_of_the_courses_the_survey_is_placed_in(db_session, answered, net):
-    platform = Platform(network_id=net.id, issuer="https://lms.test", client_id="c", auth_login_url="https://lms.test/a",
-                        auth_token_url="https://lms.test/t")
-    db_session.add(platform)
-    db_session.flush()
-    deployment = Deployment(platform_id=platform.id, deployment_id="1", network_id=net.id)
-    db_session.add(deployment)
-    db_session.flush()
-    course = Course(network_id=net.id, deployment_id=deployment.id, lti_context_id="ctx")
-    db_session.add(course)
-    db_session.flush()
-    db_session.add(ResourceLink(course_id=course.id, lti_resource_link_id="rl", target_kind="survey",
-                                target_id=answered.id))
-    learner = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
-    roles = [[learner], [learner], [learner], ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"], [learner]]
-    statuses = ["active", "active", "active", "active", "deleted"]
-    for person, role, status in zip(net.people, roles, statuses, strict=False):
-        db_session.add(Enrollment(course_id=course.id, user_id=person.user_id, lti_roles=role, status=status))
-    db_session.flush()
-    assert roster_size(db_session, answered) == 3
-    assert roster_size(db_session, answered, Filters(organization_id=net.orgs[1])) == 0
 
 
 def test_xlsx_has_summary_sheets_and_one_raw_row_per_response(app, db_session, answered, net):
