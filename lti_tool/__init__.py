@@ -67,12 +67,13 @@ def _register_areas(app: Flask) -> None:
     from .reports.routes import bp as reports_bp
     from .resource_map.placements import PLACEMENTS as MAP_PLACEMENTS
     from .resource_map.routes import bp as resource_map_bp
+    from .school_year.routes import bp as school_year_bp
     from .surveys.placements import PLACEMENTS as SURVEY_PLACEMENTS
     from .surveys.routes import bp as surveys_bp
     from .web import placements
 
     for bp in (lti_bp, home_bp, admin_bp, resource_map_bp, surveys_bp, pathways_bp, events_bp, reports_bp,
-               commission_bp):
+               commission_bp, school_year_bp):
         app.register_blueprint(bp)
     # `flask lti …`, `flask demo …`, and the sync worker's `flask sync …` (it is not an area of
     # the web app, but its commands run here).

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.grades import ScoreOutbox
+from ..core.school_years import NewYearPrompt, new_year_prompt
 from ..events.models import Event, EventMeeting
 from ..surveys.models import Survey
 from . import breakdowns, pathways_stats, queries
@@ -49,6 +50,7 @@ class Dashboard:
     surveys: list[SurveyRate] = field(default_factory=list)
     routes: dict = field(default_factory=dict)  # published routes, steps, steps done, progress
     grades: dict[str, int] = field(default_factory=dict)  # ScoreOutbox status -> count
+    new_year: NewYearPrompt | None = None  # when it is time to open the next school year
 
 
 def build(session: Session, network_id: int, period: Period, today: date | None = None) -> Dashboard:
@@ -70,6 +72,7 @@ def build(session: Session, network_id: int, period: Period, today: date | None 
         surveys=survey_rates(session, network_id, period),
         routes=pathways_stats.summary(session, network_id, period),
         grades=grade_queue(session, network_id),
+        new_year=new_year_prompt(session, network_id, today),
     )
 
 

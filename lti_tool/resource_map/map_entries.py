@@ -132,10 +132,12 @@ def _shift(value: date | None, years: int) -> date | None:
 
 
 def copy_year_forward(session: Session, network_id: int, from_year_id: int, to_title: str,
-                      starts_on: date, ends_on: date) -> AcademicYear:
+                      starts_on: date, ends_on: date, offering_ids=None) -> AcademicYear:
     """Start a new year's map from an existing one: its active sites and offerings, dates shifted.
 
-    Retired offerings, closed or retired sites and offerings of retired topics or providers stay behind.
+    Retired offerings, closed or retired sites and offerings of retired topics or providers stay
+    behind; with `offering_ids`, only those of the chosen offerings are copied (the review step of
+    opening a new school year).
     """
     source = get_in_network(session, AcademicYear, network_id, from_year_id)
     if source is None:
@@ -151,15 +153,9 @@ def copy_year_forward(session: Session, network_id: int, from_year_id: int, to_t
                                            topic_id=site.topic_id, year_id=target.id, status=site.status)
     session.add_all(site_map.values())
     session.flush()
-    offerings = session.scalars(
-        sa.select(Offering).join(Topic, Topic.id == Offering.topic_id)
-        .options(selectinload(Offering.person), selectinload(Offering.organization),
-                 selectinload(Offering.cluster))
-        .where(Offering.network_id == network_id, Offering.year_id == source.id,
-               Offering.retired_at.is_(None), Topic.retired_at.is_(None)))
     copies = []
-    for old in offerings:
-        if not _provider_active(old, site_map):
+    for old in copyable_offerings(session, network_id, source.id, offering_ids):
+        if old.internship_site_id is not None and old.internship_site_id not in site_map:
             continue
         new_site = site_map[old.internship_site_id] if old.internship_site_id else None
         copies.append(Offering(
@@ -174,8 +170,25 @@ def copy_year_forward(session: Session, network_id: int, from_year_id: int, to_t
     return target
 
 
-def _provider_active(offering: Offering, site_map: dict) -> bool:
+def copyable_offerings(session: Session, network_id: int, year_id: int, offering_ids=None) -> list[Offering]:
+    """The year's offerings a new year can start from: active, on an active topic, with an active
+    provider (a site neither retired nor closed); only `offering_ids` when given. By topic and title."""
+    query = (sa.select(Offering).join(Topic, Topic.id == Offering.topic_id)
+             .options(selectinload(Offering.person), selectinload(Offering.organization),
+                      selectinload(Offering.cluster),
+                      selectinload(Offering.internship_site).selectinload(InternshipSite.organization),
+                      selectinload(Offering.topic))
+             .where(Offering.network_id == network_id, Offering.year_id == year_id,
+                    Offering.retired_at.is_(None), Topic.retired_at.is_(None))
+             .order_by(Topic.name, Offering.title, Offering.id))
+    if offering_ids is not None:
+        query = query.where(Offering.id.in_([int(i) for i in offering_ids]))
+    return [o for o in session.scalars(query) if _provider_active(o)]
+
+
+def _provider_active(offering: Offering) -> bool:
     if offering.internship_site_id is not None:
-        return offering.internship_site_id in site_map
+        site = offering.internship_site
+        return site.retired_at is None and site.status != "closed"
     provider = offering.person or offering.organization or offering.cluster
     return provider is not None and provider.retired_at is None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core.clock import utcnow
 from ..core.reference import AcademicYear, Organization, Person, Topic
+from ..core.school_years import current_year  # noqa: F401  (the map's pages and other areas import it here)
 from .catalog import ORGANIZATION_KINDS, SEED_TOPICS_RU
 from .models import Cluster, InternshipSite, Offering
 from .search_text import fold, refresh_search_text
@@ -45,12 +46,6 @@ def list_years(session: Session, network_id: int) -> list[AcademicYear]:
     """The network's years, latest first."""
     return list(session.scalars(sa.select(AcademicYear).where(AcademicYear.network_id == network_id)
                                 .order_by(AcademicYear.starts_on.desc())))
-
-
-def current_year(session: Session, network_id: int) -> AcademicYear | None:
-    """The year marked current, else the latest one."""
-    years = list_years(session, network_id)
-    return next((y for y in years if y.is_current), years[0] if years else None)
 
 
 def save_year(session: Session, network_id: int, year: AcademicYear | None = None, *, title: str,
