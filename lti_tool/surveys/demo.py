@@ -17,6 +17,11 @@ from .models import Survey, SurveyResponse
 
 NEEDS_RESPONSES = 120
 SELF_ASSESSMENT_RESPONSES = 80
+RESOURCE_RESPONSES = 40
+# What a teacher offers colleagues, by form (the resources survey's first offer).
+OFFER_TITLES = {"master_class": "Мастер-класс «{topic}: из опыта работы»", "tutorial": "Тьюториал «{topic} в практике ДОО»",
+                "consultation": "Консультация «{topic}: ответы на вопросы»",
+                "open_demo": "Открытый показ: {topic}"}
 
 
 def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
@@ -45,6 +50,12 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
     # The end-of-year run stays open, so a demo teacher outside the panel has a survey to answer.
     _run(session, end, panel, topics, rng, lambda p, key: min(5, first(p, key) + rng.choice((0, 1, 1, 2))),
          datetime(2026, 5, 20, tzinfo=timezone.utc), close=False)
+    # The resources survey stays open: its offers wait for the methodist, its "yes" answers are the
+    # commission's candidates, and the demo teacher has a survey to answer.
+    resources = templates_ru.resource_survey(session, network_id, year_id)
+    _run(session, resources, rng.sample(people, k=min(RESOURCE_RESPONSES, len(people))), topics, rng,
+         lambda p, key: rng.randint(3, 5), datetime(2025, 9, 25, tzinfo=timezone.utc), close=False,
+         extra=lambda survey, person, values: _offer(survey, person, values, hard, rng))
 
 
 def _need_rating(rng: random.Random, hard: bool) -> int:
@@ -52,11 +63,13 @@ def _need_rating(rng: random.Random, hard: bool) -> int:
 
 
 def _run(session: Session, survey: Survey, people: list[Person], topics: list[int], rng: random.Random,
-         rating, day: datetime, close: bool = True) -> None:
+         rating, day: datetime, close: bool = True, extra=None) -> None:
     """Open the survey, submit one response per person, date the responses and (usually) close it."""
     services.set_status(session, survey, "open")
     for person in people:
         values = _values(survey, person, topics, rng, rating)
+        if extra is not None:
+            extra(survey, person, values)
         answering.submit(session, survey, person, values, topics, "tutor" if person.is_tutor else "teacher")
     session.execute(sa.update(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
                     .values(submitted_at=day + timedelta(days=rng.randint(0, 10))))
@@ -88,3 +101,26 @@ def _values(survey: Survey, person: Person, topics: list[int], rng: random.Rando
             values[key] = [rng.choice(("Больше практических занятий", "Хотелось бы мастер-классов по ИКТ",
                                        "Нужна помощь в подготовке к аттестации", "Спасибо за поддержку!"))]
     return values
+
+
+def _offer(survey: Survey, person: Person, values: dict, hard: dict[int, set], rng: random.Random) -> None:
+    """A plausible resources answer: tutors are ready, a third of teachers too; the ready ones offer an
+    event on a topic they are strong at; nobody fills the second offer."""
+    by_code = {q.code: q for q in answering.ordered_questions(survey)}
+    ready = person.is_tutor or rng.random() < 0.35
+    choice = {o.value: o.id for o in by_code["ready_to_tutor"].options}
+    values[f"q{by_code['ready_to_tutor'].id}"] = [str(choice["yes" if ready else rng.choice(("later", "no"))])]
+    for n in (1, 2):
+        for field in ("topic", "form", "title", "description"):
+            values.pop(f"q{by_code[f'offer{n}_{field}'].id}", None)
+            values.pop(f"q{by_code[f'offer{n}_{field}'].id}_other", None)
+    if not ready:
+        return
+    strong = [o for o in by_code["offer1_topic"].options if o.topic_id not in hard[person.id]]
+    topic = rng.choice(strong or by_code["offer1_topic"].options)
+    form = rng.choice([o for o in by_code["offer1_form"].options if o.value in OFFER_TITLES])
+    values[f"q{by_code['offer1_topic'].id}"] = [str(topic.id)]
+    values[f"q{by_code['offer1_form'].id}"] = [str(form.id)]
+    values[f"q{by_code['offer1_title'].id}"] = [OFFER_TITLES[form.value].format(topic=topic.text)]
+    values[f"q{by_code['offer1_description'].id}"] = ["Делюсь приёмами, которые работают в моей группе; "
+                                                     "покажу материалы и разберём вопросы коллег."]
