@@ -15,7 +15,7 @@ from ..core.reference import Person, Topic
 from ..resource_map.catalog import FORMS
 from ..web.auth import current_person, require_actor
 from ..web.extensions import db
-from . import calendar, lms, services, signup, views_grading, views_manage, views_protocol  # noqa: F401
+from . import calendar, lms, services, signup, views_certificate, views_grading, views_manage, views_protocol  # noqa: F401
 from .access import can_manage, load_event, load_participant, may_grade, require_grader
 from .blueprint import bp
 from .forms import MeetingForm

@@ -45,14 +45,17 @@ class Dynamics:
     by_teacher: list[Change] = field(default_factory=list)
 
 
-def _ratings(session: Session, survey: Survey) -> dict[int, dict[tuple, tuple[str, int | None, int]]]:
-    """{person_id: {item key: (question label, topic id, rating)}} of a named survey."""
+def ratings(session: Session, survey: Survey,
+            person_id: int | None = None) -> dict[int, dict[tuple, tuple[str, int | None, int]]]:
+    """{person_id: {item key: (question label, topic id, rating)}} of a named survey (of one person)."""
     a, q, r = SurveyAnswer, SurveyQuestion, SurveyResponse
-    rows = session.execute(
-        sa.select(r.person_id, q.type, q.code, q.text, q.topic_id, a.topic_id, a.rating)
-        .join(r, r.id == a.response_id).join(q, q.id == a.question_id)
-        .where(r.survey_id == survey.id, r.person_id.is_not(None), a.rating.is_not(None),
-               q.type.in_(("likert", "topic_matrix"))))
+    query = (sa.select(r.person_id, q.type, q.code, q.text, q.topic_id, a.topic_id, a.rating)
+             .join(r, r.id == a.response_id).join(q, q.id == a.question_id)
+             .where(r.survey_id == survey.id, r.person_id.is_not(None), a.rating.is_not(None),
+                    q.type.in_(("likert", "topic_matrix"))))
+    if person_id is not None:
+        query = query.where(r.person_id == person_id)
+    rows = session.execute(query)
     result: dict[int, dict] = defaultdict(dict)
     for person_id, qtype, code, text, q_topic, cell_topic, rating in rows:
         if qtype == "topic_matrix":
@@ -68,7 +71,7 @@ def compare(session: Session, start: Survey, end: Survey) -> Dynamics:
     if start.anonymous or end.anonymous:
         result.pairable = False
         return result
-    before, after = _ratings(session, start), _ratings(session, end)
+    before, after = ratings(session, start), ratings(session, end)
     people = set(before) & set(after)
     result.paired = len(people)
     result.start_only, result.end_only = len(set(before) - people), len(set(after) - people)

@@ -24,7 +24,8 @@ START = {
     "methodist": ["/", "/reports/", "/reports/yearly", "/reports/clusters", "/pathways/planner",
                   "/pathways/monitoring", "/events/", "/events/scales", "/surveys/", "/surveys/dynamics",
                   "/resource-map/", "/resource-map/matrix", "/resource-map/organizations", "/resource-map/people",
-                  "/resource-map/clusters", "/resource-map/topics", "/resource-map/years", "/commission/"],
+                  "/resource-map/clusters", "/resource-map/topics", "/resource-map/years", "/commission/",
+                  "/surveys/offers", "/year/plan", "/year/archive", "/year/open"],
 }
 SKIP = re.compile(r"\.(xlsx|ics|csv|json|png|svg)$|/static/|/lti/|/admin/|/preview$")
 MAX_PAGES = 70  # per role: every kind of page, not every row
