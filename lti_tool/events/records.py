@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.reference import Person
-from .models import ATTENDED, Attendance, Event, EventCompletion, EventLeader, EventSession, Participant
+from .models import ATTENDED, Attendance, Event, EventCompletion, EventLeader, EventMeeting, Participant
 
 
-def meeting_hours(meeting: EventSession) -> float | None:
+def meeting_hours(meeting: EventMeeting) -> float | None:
     """The meeting's length in hours (None without both times, or when it ends before it starts)."""
     if meeting.start_time is None or meeting.end_time is None or meeting.end_time <= meeting.start_time:
         return None
@@ -29,7 +29,7 @@ def meeting_hours(meeting: EventSession) -> float | None:
 class MeetingMark:
     """One meeting of the event and her mark at it (None before it is marked)."""
 
-    meeting: EventSession
+    meeting: EventMeeting
     status: str | None = None  # present | late | excused | absent
     score: float | None = None
     comment: str | None = None

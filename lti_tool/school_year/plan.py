@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.reference import AcademicYear, Topic
-from ..events.models import Event, EventSession, Participant
+from ..events.models import Event, EventMeeting, Participant
 from ..resource_map.catalog import FORMS
 
 STATES = ("draft", "planned", "held", "cancelled")
@@ -79,9 +79,9 @@ def state_of(status: str, first_date: date | None, today: date) -> str:
 
 def year_plan(session: Session, network_id: int, year: AcademicYear, today: date, state: str | None = None) -> YearPlan:
     """The plan of `year` (an academic year of the network); `state` narrows the lists, not the counts."""
-    meetings = (sa.select(EventSession.event_id, sa.func.min(EventSession.on_date).label("first"),
-                          sa.func.max(EventSession.on_date).label("last"), sa.func.count().label("n"))
-                .group_by(EventSession.event_id).subquery())
+    meetings = (sa.select(EventMeeting.event_id, sa.func.min(EventMeeting.on_date).label("first"),
+                          sa.func.max(EventMeeting.on_date).label("last"), sa.func.count().label("n"))
+                .group_by(EventMeeting.event_id).subquery())
     signed = (sa.select(Participant.event_id, sa.func.count().label("n")).where(Participant.status == "registered")
               .group_by(Participant.event_id).subquery())
     rows = session.execute(

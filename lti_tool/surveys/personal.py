@@ -111,7 +111,9 @@ def my_dynamics(session: Session, network_id: int, person_id: int, year_id: int 
     after = ratings(session, end, person_id).get(person_id, {})
     topics = dict(session.execute(sa.select(Topic.id, Topic.name).where(Topic.network_id == network_id)).all())
     items = []
-    for key in sorted(before.keys() & after.keys(), key=lambda k: (k[0] != "q", str(k[1]))):
+    for key in before.keys() & after.keys():
         label, topic_id, first = before[key]
-        items.append(Change(label if key[0] == "q" else topics.get(topic_id, "?"), 1, first, after[key][2]))
-    return MyDynamics(start, end, items)
+        items.append((key[0] != "q", Change(label if key[0] == "q" else topics.get(topic_id, "?"), 1, first,
+                                            after[key][2])))
+    # Competences first, then topics, each by name.
+    return MyDynamics(start, end, [c for _, c in sorted(items, key=lambda item: (item[0], item[1].label))])

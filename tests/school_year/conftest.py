@@ -10,7 +10,7 @@ import pytest
 
 from lti_tool.core.accounts import Network
 from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
-from lti_tool.events.models import Event, EventSession, Participant
+from lti_tool.events.models import Event, EventMeeting, Participant
 from lti_tool.resource_map.models import InternshipSite, Offering
 
 
@@ -29,7 +29,7 @@ def _event(session, network_id, year_id, title, form, status, dates, topic=None,
     event = Event(network_id=network_id, year_id=year_id, title=title, form=form, status=status, topic_id=topic)
     session.add(event)
     session.flush()
-    session.add_all([EventSession(event_id=event.id, on_date=d) for d in dates])
+    session.add_all([EventMeeting(event_id=event.id, on_date=d) for d in dates])
     session.add_all([Participant(event_id=event.id, person_id=p) for p in signed])
     session.flush()
     return event.id
