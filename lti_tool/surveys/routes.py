@@ -17,7 +17,7 @@ from ..web.auth import (
 )
 from ..web.errors import user_error
 from ..web.extensions import db
-from . import answering, audience, services, views_build, views_offers, views_report  # noqa: F401
+from . import answering, audience, personal, services, views_build, views_offers, views_report  # noqa: F401
 from .blueprint import bp
 from .forms import error_message
 from .models import Survey
@@ -102,3 +102,15 @@ def done(survey_id: int):
     survey = load_survey(survey_id)
     return render_template("surveys/done.html", survey=survey, can_edit=survey.allow_edit_until_close
                            and services.is_accepting(survey))
+
+
+@bp.get("/<int:survey_id>/mine")
+@role_required(*ANSWERING)
+def mine(survey_id: int):
+    """Her own answers to a survey, read-only (an anonymous survey says why it cannot show them)."""
+    survey = load_survey(survey_id)
+    person = current_person()
+    answers = personal.my_answers(db.session, survey, person.id)
+    submitted = services.has_submitted(db.session, survey, person.id)
+    db.session.commit()  # current_person may have created the person
+    return render_template("surveys/mine.html", survey=survey, answers=answers, submitted=submitted)

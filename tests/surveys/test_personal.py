@@ -39,3 +39,19 @@ def test_her_surveys_answers_and_dynamics(db_session, survey_factory, net):
         ("Планирую НОД", 2, 4), ("ИКТ", 4, 5), ("Развитие речи", 3, 3), ("Экологическое воспитание", 1, 3)]
     assert mine.mean_change == (2 + 2 + 0 + 1) / 4
     assert personal.my_dynamics(db_session, net.id, other.id, None) is None  # only the start
+
+
+def test_my_answers_page_is_hers_and_read_only(client, auth, db_session, survey_factory, net):
+    survey = survey_factory([Q("long_text", "Пожелания")], title="Анкета пожеланий")
+    q = answering.ordered_questions(survey)[0]
+    answering.submit(db_session, survey, net.people[0], {f"q{q.id}": ["Больше практики"]}, net.topics)
+    db_session.commit()
+    auth.login("teacher", network_id=net.id, user_id=net.people[0].user_id)
+    assert "Мои ответы" in client.get("/surveys/").text
+    page = client.get(f"/surveys/{survey.id}/mine").text
+    assert "Пожелания" in page and "Больше практики" in page and "<form" not in page.split("<main")[1]
+    auth.login("teacher", network_id=net.id, user_id=net.people[1].user_id)
+    other = client.get(f"/surveys/{survey.id}/mine").text
+    assert "Больше практики" not in other and "Вы не отвечали на эту анкету." in other
+    auth.login("methodist", network_id=net.id)
+    assert client.get(f"/surveys/{survey.id}/mine").status_code == 403
