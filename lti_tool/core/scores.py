@@ -16,21 +16,32 @@ from .clock import as_utc, utcnow
 from .grades import ScoreOutbox
 
 
-def queue_score(session: Session, *, network_id: int, course_id: int, line_item_id: int, user_id: int,
-                source_key: str, score_given: float | None, score_maximum: float, completed: bool,
-                comment: str | None, now: datetime) -> ScoreOutbox:
-    """Add a pending score; the pending ones of the same source on the same line item are superseded."""
-    session.execute(sa.update(ScoreOutbox).where(
-        ScoreOutbox.source_key == source_key, ScoreOutbox.line_item_id == line_item_id,
-        ScoreOutbox.status == "pending").values(status="superseded"))
-    row = ScoreOutbox(
+def queue_scores(session: Session, scores: list[dict]) -> int:
+    """Add pending scores (dicts: network_id, course_id, line_item_id, user_id, source_key,
+    score_given, score_maximum, completed, comment, now); the pending ones of the same sources on
+    the same line items are superseded, by one UPDATE per line item, and the new rows written by one
+    INSERT, whatever the number of scores. Returns how many rows were queued."""
+    by_item: dict[int, list[str]] = {}
+    for score in scores:
+        by_item.setdefault(score["line_item_id"], []).append(score["source_key"])
+    for line_item_id, keys in by_item.items():
+        session.execute(sa.update(ScoreOutbox).where(
+            ScoreOutbox.source_key.in_(keys), ScoreOutbox.line_item_id == line_item_id,
+            ScoreOutbox.status == "pending").values(status="superseded"))
+    if scores:
+        session.execute(ScoreOutbox.__table__.insert(), [_pending(**score) for score in scores])
+    return len(scores)
+
+
+def _pending(*, network_id: int, course_id: int, line_item_id: int, user_id: int, source_key: str,
+             score_given: float | None, score_maximum: float, completed: bool, comment: str | None,
+             now: datetime) -> dict:
+    return dict(
         network_id=network_id, course_id=course_id, line_item_id=line_item_id, user_id=user_id,
         source_key=source_key, score_given=score_given, score_maximum=score_maximum,
         activity_progress="Completed" if completed else "InProgress",
         grading_progress="FullyGraded", comment=comment, timestamp=now, status="pending",
-        next_attempt_at=now)
-    session.add(row)
-    return row
+        next_attempt_at=now, attempts=0, created_at=now)
 
 
 def supersede_older(rows: list[dict]) -> tuple[list[dict], list[int]]:

@@ -55,9 +55,13 @@ def representatives(session: Session, network_id: int) -> Picks:
                   .scalar_subquery())
     ungraded = sa.exists().where(es.c.event_id == ev.c.id, es.c.on_date < sa.func.current_date(),
                                  ~sa.exists().where(T["event_attendance"].c.session_id == es.c.id))
+    # Preferably an event under way (an earlier session graded: its gradebook column exists), so
+    # regions of any size compare the same kind of save.
+    under_way = sa.exists().where(es.c.event_id == ev.c.id, sa.exists().where(
+        T["event_attendance"].c.session_id == es.c.id))
     picks.ids["grade_event"] = _one(session, sa.select(ev.c.id).where(ev.c.network_id == network_id,
                                                                       ev.c.status == "published", ungraded)
-                                    .order_by(registered.desc(), ev.c.id))
+                                    .order_by(under_way.desc(), registered.desc(), ev.c.id))
     picks.ids["grade_session"] = _one(session, sa.select(es.c.id).where(
         es.c.event_id == picks.ids["grade_event"], es.c.on_date < sa.func.current_date(),
         ~sa.exists().where(T["event_attendance"].c.session_id == es.c.id)).order_by(es.c.on_date.desc()))

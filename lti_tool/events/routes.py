@@ -8,14 +8,15 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..core.reference import Person, Topic
 from ..resource_map.catalog import FORMS
 from ..web.auth import current_person, require_actor
 from ..web.extensions import db
-from . import calendar, lms, services, signup, views_certificate, views_grading, views_manage, views_protocol  # noqa: F401
+from . import (calendar, candidates, lms, services, signup, views_certificate, views_grading,  # noqa: F401
+               views_manage, views_protocol)
 from .access import can_manage, load_event, load_participant, may_grade, require_grader
 from .blueprint import bp
 from .forms import MeetingForm
@@ -49,13 +50,14 @@ def detail(event_id: int):
     mine = db.session.scalar(sa.select(Participant).where(Participant.event_id == event.id,
                                                           Participant.person_id == me.id))
     grader = may_grade(event, actor)
-    roster = [p for p in event.participants if p.status != "cancelled"] if grader else []
+    roster = signup.roster(db.session, event.id) if grader else []
+    find = (request.args.get("find") or "").strip()
     context = {
         "event": event, "mine": mine, "grader": grader, "manager": can_manage(actor), "roster": roster,
         "position": signup.waitlist_position(db.session, mine) if mine else None,
         "taken": signup.registered_count(db.session, event.id), "open": signup.signup_open(event),
         "delivery": lms.delivery_overview(db.session, event, roster) if grader else {},
-        "candidates": signup.roster_candidates(db.session, actor.network_id) if grader else [],
+        "find": find, "candidates": candidates.find(db.session, actor.network_id, find) if grader and find else [],
         "tutors": _tutors(actor.network_id) if can_manage(actor) else [],
         "meeting_form": MeetingForm(), "scale": services.get_scale(db.session, event.network_id, event.form),
     }
@@ -93,12 +95,23 @@ def cancel_own(event_id: int):
     return redirect(url_for("events.detail", event_id=event_id))
 
 
+@bp.get("/<int:event_id>/candidates")
+def find_candidates(event_id: int):
+    """JSON for search-as-you-type: the first people whose name contains `q` (tutors and methodists)."""
+    actor = require_grader(load_event(event_id))
+    found = candidates.find(db.session, actor.network_id, request.args.get("q", ""))
+    db.session.commit()  # a first look may create the actor's person
+    return jsonify({"candidates": [{"value": c.value, "label": c.label} for c in found],
+                    "min_length": candidates.MIN_LENGTH, "limit": candidates.LIMIT})
+
+
 @bp.post("/<int:event_id>/participants")
 def add_participant(event_id: int):
-    """Tutors of the event and methodists add a person from the roster or the network."""
+    """Tutors of the event and methodists add a person found in the network or the course roster."""
     actor = require_grader(event := load_event(event_id))
-    person = db.session.get(Person, request.form.get("person_id", type=int) or 0)
-    if person is None or person.network_id != actor.network_id:
+    value = request.form.get("candidate") or f"person:{request.form.get('person_id', '')}"
+    person = candidates.resolve(db.session, actor.network_id, value)
+    if person is None:
         abort(404)
     try:
         row = signup.sign_up(db.session, event.id, person.id, added_by_id=actor.user_id, by_staff=True)

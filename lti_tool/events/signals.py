@@ -9,7 +9,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-# A participant newly completed an event (the completion rule was met for the first time, or
-# again after it had been lost). Sent by `grading.after_grade_change` with the SQLAlchemy session
-# as sender and the keyword arguments `event_id` and `person_id`.
+# Participants newly completed an event (the completion rule was met for the first time, or again
+# after it had been lost). Sent by `grading.after_grade_changes` once per save, with the SQLAlchemy
+# session as sender and the keyword arguments `event_id` and `person_ids` (a list).
 participation_completed = _signals.signal("participation-completed")

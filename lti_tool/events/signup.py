@@ -11,12 +11,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import as_utc, utcnow
-from ..core.courses import Course, Enrollment
 from ..core.db import is_sqlite
-from ..core.people import ensure_person
 from ..core.reference import Person
 from .models import Event, Participant
 from .services import EventError
@@ -135,22 +133,12 @@ def waitlist_position(session: Session, participant: Participant) -> int | None:
     return ahead + 1
 
 
-def roster_candidates(session: Session, network_id: int, course_id: int | None = None) -> list[Person]:
-    """People to add: active members of the network's courses (or one course) as persons, then the rest.
+def roster(session: Session, event_id: int) -> list[Participant]:
+    """The event's registered and waitlisted people in sign-up order, with their persons and
+    completions (one query each, whatever the roster's size)."""
+    return list(session.scalars(
+        sa.select(Participant).where(Participant.event_id == event_id, Participant.status != "cancelled")
+        .order_by(Participant.queue_seq, Participant.id)
+        .options(selectinload(Participant.person), selectinload(Participant.completion))))
 
-    Course members without a person yet get one (`ensure_person`), so the tutor can pick anyone
-    from the LMS roster.
-    """
-    query = (sa.select(Enrollment).join(Course, Course.id == Enrollment.course_id)
-             .where(Course.network_id == network_id, Enrollment.status == "active"))
-    if course_id is not None:
-        query = query.where(Course.id == course_id)
-    people: dict[int, Person] = {}
-    for enrollment in session.scalars(query):
-        person = ensure_person(session, network_id, enrollment.user)
-        people[person.id] = person
-    if course_id is None:
-        for person in session.scalars(sa.select(Person).where(Person.network_id == network_id,
-                                                              Person.retired_at.is_(None))):
-            people.setdefault(person.id, person)
-    return sorted(people.values(), key=lambda p: p.full_name)
+

@@ -7,7 +7,7 @@ from flask_babel import ngettext
 
 from ..resource_map.catalog import FORMS
 from ..web.extensions import db
-from . import grading, lms, services
+from . import grading, lms, services, signup
 from .access import load_meeting, require_grader, require_manager
 from .blueprint import bp
 from .grading import Mark
@@ -20,7 +20,7 @@ def grade(session_id: int):
     """One page per session: the roster with status, score and comment per person, and LMS delivery."""
     row = load_meeting(session_id)
     require_grader(row.event)
-    roster = [p for p in row.event.participants if p.status == "registered"]
+    roster = [p for p in signup.roster(db.session, row.event_id) if p.status == "registered"]
     marks = {a.participant_id: a for a in db.session.query(Attendance).filter_by(session_id=row.id)}
     return render_template("events/grading.html", s=row, event=row.event, roster=roster, marks=marks,
                            scale=services.get_scale(db.session, row.event.network_id, row.event.form),

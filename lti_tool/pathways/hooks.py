@@ -15,8 +15,9 @@ from .models import Route, RouteStep
 OPEN = ("planned", "in_progress")
 
 
-def on_event_completed(session: Session, event_id: int, person_id: int) -> None:
-    """Mark done the person's open route steps for this event, or for the offering it realises."""
+def on_event_completed(session: Session, event_id: int, person_ids: list[int]) -> None:
+    """Mark done these people's open route steps for this event, or for the offering it realises
+    (one query for everyone who completed it in this save)."""
     event = session.get(Event, event_id)
     if event is None:
         return
@@ -25,7 +26,8 @@ def on_event_completed(session: Session, event_id: int, person_id: int) -> None:
         match = sa.or_(match, sa.and_(RouteStep.event_id.is_(None), RouteStep.offering_id == event.offering_id))
     steps = session.scalars(
         sa.select(RouteStep).join(Route, Route.id == RouteStep.route_id)
-        .where(Route.person_id == person_id, Route.network_id == event.network_id, RouteStep.status.in_(OPEN), match))
+        .where(Route.person_id.in_(person_ids), Route.network_id == event.network_id, RouteStep.status.in_(OPEN),
+               match))
     now = utcnow()
     for step in steps:
         step.status, step.completed_at, step.event_id = "done", now, event.id

@@ -74,7 +74,8 @@ def test_failure_after_the_grade_rolls_back_grade_and_outbox(db_session, monkeyp
 
     def queue_then_fail(*args, **kwargs):
         rows = real(*args, **kwargs)
-        assert rows and all(r.id for r in rows)  # the outbox row was written (flushed) …
+        written = db_session.scalar(sa.select(sa.func.count()).select_from(ScoreOutbox))
+        assert rows == written == 1  # the outbox row was written …
         raise RuntimeError("worker queue unavailable")  # … and then something fails
 
     monkeypatch.setattr(lms, "queue_scores", queue_then_fail)
@@ -156,8 +157,8 @@ def test_scores_are_checked_against_the_scale(db_session):
 def test_completion_signal_sent_once_on_completion(db_session):
     calls = []
 
-    def receiver(session, event_id, person_id):
-        calls.append((event_id, person_id))
+    def receiver(session, event_id, person_ids):
+        calls.append((event_id, person_ids))
 
     w = build_world(db_session, teachers=1)
     (p1,) = sign_all(db_session, w)
@@ -165,7 +166,7 @@ def test_completion_signal_sent_once_on_completion(db_session):
     with participation_completed.connected_to(receiver):
         grading.grade_meeting(db_session, s1, [Mark(p1.id, "present", 9)], graded_by_id=None)
         grading.grade_meeting(db_session, s2, [Mark(p1.id, "present", 10)], graded_by_id=None)
-    assert calls == [(w.event_id, w.teachers[0])]
+    assert calls == [(w.event_id, [w.teachers[0]])]
 
 
 def test_grading_works_without_receivers(db_session):

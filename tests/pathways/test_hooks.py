@@ -46,11 +46,11 @@ def test_event_step_marked_and_done_steps_left_alone(db_session, world):
     route = services.route_for(db_session, world.network_id, teacher, world.year_id, create=True)
     step = services.add_event_step(db_session, route, event.id)
     db_session.commit()
-    on_event_completed(db_session, event.id, teacher)
-    on_event_completed(db_session, event.id, world.teachers[1])
+    on_event_completed(db_session, event.id, [teacher])
+    on_event_completed(db_session, event.id, [world.teachers[1]])
     db_session.commit()
     first = db_session.get(RouteStep, step.id).completed_at
     assert db_session.get(RouteStep, step.id).status == "done"
-    on_event_completed(db_session, event.id, teacher)  # again: nothing changes
+    on_event_completed(db_session, event.id, [teacher])  # again: nothing changes
     db_session.commit()
     assert db_session.get(RouteStep, step.id).completed_at == first

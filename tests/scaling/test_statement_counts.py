@@ -16,16 +16,11 @@ GROWING = {
     "my route": "each step's comments are loaded by a query of their own",
     "survey submit": "the response's cluster snapshot takes a second query when the person has no cluster of "
                      "their own (one query can give both)",
-    "event (tutor, LMS roster)": "roster_candidates loads each enrollment's user and calls ensure_person per "
-                                 "enrollment; delivery checks enrollment and person per participant",
-    "grading page": "a person load and an enrollment count per participant (LMS delivery column)",
-    "save grades": "per participant: a flush, completion re-evaluation, line item, outbox and enrollment queries",
     "portfolio (tutor)": "each person's organization is loaded lazily",
     "planner": "no eager load of route steps (one query per route)",
     "planner run review": "topics of the proposal loaded one by one",
     "portfolio": "each person's organization is loaded lazily",
     "commission": "one person load per candidacy",
-    "event (methodist)": "roster_candidates: a user load and ensure_person per enrollment; delivery per participant",
     "protocol": "participants' persons and organizations loaded one by one",
     "planner run (whole region)": "offering_town() loads each offering's tutor, organization and site lazily",
     "portfolio XLSX": "each person's organization is loaded lazily",
