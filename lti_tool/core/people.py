@@ -41,3 +41,15 @@ def person_for_user(session: Session, network_id: int, user_id: int) -> Person |
     """The network's person of an LTI user id (created on first need); None for an unknown user."""
     user = session.get(User, user_id)
     return ensure_person(session, network_id, user) if user is not None else None
+
+
+def name_patterns(query: str) -> list[str]:
+    """LIKE patterns (escape "\\") for a name as typed, in lower case and capitalised: SQLite folds
+    only ASCII letters, and names are written "Фамилия Имя Отчество"."""
+    text = " ".join(query.split()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return sorted({f"%{v}%" for v in (text, text.lower(), text.capitalize(), text.title(), text.upper())})
+
+
+def name_matches(column, query: str):
+    """A condition: `column` (a name) contains `query` in any of the usual cases."""
+    return sa.or_(*(column.like(p, escape="\\") for p in name_patterns(query)))

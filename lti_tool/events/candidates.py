@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core.accounts import User
 from ..core.courses import Course, Enrollment
-from ..core.people import ensure_person
+from ..core.people import ensure_person, name_matches
 from ..core.reference import Organization, Person
 
 LIMIT = 20
@@ -30,23 +30,15 @@ class Candidate:
     label: str
 
 
-def _patterns(query: str) -> list[str]:
-    """LIKE patterns for the query as typed, in lower case and capitalised: SQLite folds only
-    ASCII letters, and names are written "Фамилия Имя Отчество"."""
-    text = " ".join(query.split()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return sorted({f"%{v}%" for v in (text, text.lower(), text.capitalize(), text.title(), text.upper())})
-
-
 def find(session: Session, network_id: int, query: str, limit: int = LIMIT) -> list[Candidate]:
     """The first `limit` people whose name contains `query` (at least MIN_LENGTH letters), by name."""
     if len(query.strip()) < MIN_LENGTH:
         return []
-    patterns = _patterns(query)
     people = session.execute(
         sa.select(Person.id, Person.full_name, Organization.number, Organization.name)
         .outerjoin(Organization, Organization.id == Person.organization_id)
         .where(Person.network_id == network_id, Person.retired_at.is_(None),
-               sa.or_(*(Person.full_name.like(p, escape="\\") for p in patterns)))
+               name_matches(Person.full_name, query))
         .order_by(Person.full_name, Person.id).limit(limit)).all()
     found = [Candidate(f"person:{pid}", f"{name} ({number or org})" if (number or org) else name)
              for pid, name, number, org in people]
@@ -55,7 +47,7 @@ def find(session: Session, network_id: int, query: str, limit: int = LIMIT) -> l
             sa.select(User.id, User.name).join(Enrollment, Enrollment.user_id == User.id)
             .join(Course, Course.id == Enrollment.course_id)
             .where(Course.network_id == network_id, Enrollment.status == "active",
-                   sa.or_(*(User.name.like(p, escape="\\") for p in patterns)),
+                   name_matches(User.name, query),
                    ~sa.exists().where(Person.network_id == network_id, Person.user_id == User.id))
             .distinct().order_by(User.name, User.id).limit(limit - len(found)))]
     return found

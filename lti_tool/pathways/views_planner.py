@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from ..core.reference import Person, Topic
+from ..core.reference import Topic
 from ..resource_map.models import Offering
 from ..resource_map.services import current_year
 from ..web.extensions import db
-from . import publishing
+from . import overview, publishing
 from .access import load_run, require_methodist, year_or_404
 from .blueprint import bp
 from .forms import id_list, parse_settings
-from .models import PlanRun, Route
-from .planning import PlanningError, network_teachers, run_planner
+from .models import PlanRun
+from .planning import PlanningError, run_planner
 from .review import build_review
 from .services import PathwayError
 from .view_helpers import fail
@@ -23,18 +23,26 @@ from .view_helpers import fail
 
 @bp.get("/planner")
 def planner():
-    """Runs of the year, the published routes and the form to run the planner."""
+    """Runs of the year, a page of its routes (searchable by name) and the form to run the planner."""
     actor = require_methodist()
     year = current_year(db.session, actor.network_id)
     runs = list(db.session.scalars(sa.select(PlanRun).where(PlanRun.network_id == actor.network_id)
                                    .order_by(PlanRun.id.desc()).limit(20)))
-    routes = list(db.session.scalars(sa.select(Route).join(Person, Person.id == Route.person_id)
-                                     .where(Route.network_id == actor.network_id, Route.year_id == (year.id if year else 0))
-                                     .order_by(Person.full_name))) if year else []
-    teachers = network_teachers(db.session, actor.network_id)
+    query, find = request.args.get("q", "").strip(), request.args.get("find", "").strip()
+    routes = overview.route_page(db.session, actor.network_id, year.id, query,
+                                 request.args.get("page", 1, type=int)) if year else None
+    teachers = overview.find_teachers(db.session, actor.network_id, find)
     db.session.commit()
     return render_template("pathways/planner.html", year=year, runs=runs, routes=routes, teachers=teachers,
-                           default_start=year.starts_on if year else None)
+                           query=query, find=find, default_start=year.starts_on if year else None)
+
+
+@bp.get("/planner/teachers")
+def find_teachers():
+    """JSON for search-as-you-type in the planner's teacher pickers: the first matches of `q`."""
+    actor = require_methodist()
+    found = overview.find_teachers(db.session, actor.network_id, request.args.get("q", ""))
+    return jsonify({"candidates": [{"value": str(pid), "label": name} for pid, name in found]})
 
 
 @bp.post("/planner/run")

@@ -17,7 +17,6 @@ GROWING = {
     "survey submit": "the response's cluster snapshot takes a second query when the person has no cluster of "
                      "their own (one query can give both)",
     "portfolio (tutor)": "each person's organization is loaded lazily",
-    "planner": "no eager load of route steps (one query per route)",
     "planner run review": "topics of the proposal loaded one by one",
     "portfolio": "each person's organization is loaded lazily",
     "commission": "one person load per candidacy",

@@ -29,6 +29,39 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
+  // Search-as-you-type for a person (region-sized lists are never sent whole): an input with
+  // data-search-url fills the selects named in data-search-selects with the JSON answer's
+  // {"candidates": [{"value", "label"}]}; the form's own search button works without scripts.
+  document.querySelectorAll("input[data-search-url]").forEach(function (input) {
+    var selects = (input.getAttribute("data-search-selects") || "").split(" ").map(function (id) {
+      return document.getElementById(id);
+    }).filter(Boolean);
+    var status = document.getElementById(input.getAttribute("data-search-status") || "");
+    var timer = null, asked = 0;
+    function show(candidates) {
+      selects.forEach(function (select) {
+        while (select.firstChild) { select.removeChild(select.firstChild); }
+        candidates.forEach(function (c) {
+          var option = document.createElement("option");
+          option.value = c.value;
+          option.textContent = c.label;
+          select.appendChild(option);
+        });
+      });
+      if (status) { status.textContent = status.getAttribute("data-found").replace("{num}", candidates.length); }
+    }
+    function ask() {
+      var query = input.value.trim(), mine = ++asked;
+      if (query.length < 2) { show([]); return; }
+      fetch(input.getAttribute("data-search-url") + "?q=" + encodeURIComponent(query),
+            { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { candidates: [] }; })
+        .then(function (data) { if (mine === asked) { show(data.candidates || []); } })
+        .catch(function () { /* the search button still works */ });
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(ask, 250); });
+  });
+
   // Auto-submitting forms (deep linking response, registration close) without inline scripts.
   document.querySelectorAll("form[data-autosubmit]").forEach(function (form) { form.submit(); });
 

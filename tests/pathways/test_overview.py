@@ -1,0 +1,50 @@
+"""The planner page at region size: routes a page at a time with their figures, teachers found by name."""
+from __future__ import annotations
+
+from lti_tool.core.reference import Person
+from lti_tool.pathways import overview
+from lti_tool.pathways.models import Route, RouteStep
+from tests.conftest import METHODIST, TEACHER
+from tests.pathways.world import build_world
+
+
+def make_routes(db_session, world, count: int) -> None:
+    """A route per teacher, each with two steps of which the first is done."""
+    for person_id in world.teachers[:count]:
+        route = Route(network_id=world.network_id, person_id=person_id, year_id=world.year_id, status="published")
+        route.steps = [RouteStep(kind="self_education", self_kind="reading", title="Чтение", status="done"),
+                       RouteStep(kind="self_education", self_kind="talk", title="Выступление", status="planned"),
+                       RouteStep(kind="self_education", self_kind="talk", title="Отменено", status="cancelled")]
+        db_session.add(route)
+    db_session.commit()
+
+
+def test_routes_come_a_page_at_a_time_with_their_figures(db_session):
+    world = build_world(db_session, teachers=overview.PER_PAGE + 5)
+    make_routes(db_session, world, overview.PER_PAGE + 5)
+    first = overview.route_page(db_session, world.network_id, world.year_id)
+    assert (first.total, first.pages, len(first.rows)) == (overview.PER_PAGE + 5, 2, overview.PER_PAGE)
+    assert (first.rows[0].steps, first.rows[0].done, first.rows[0].progress) == (2, 1, 0.5)  # cancelled: not counted
+    second = overview.route_page(db_session, world.network_id, world.year_id, page=2)
+    assert len(second.rows) == 5
+    assert {r.route_id for r in first.rows}.isdisjoint(r.route_id for r in second.rows)
+    names = [r.teacher for r in first.rows + second.rows]
+    assert names == sorted(names)
+    assert overview.route_page(db_session, world.network_id, world.year_id, page=99).page == 2
+
+
+def test_routes_and_teachers_are_found_by_part_of_the_name(db_session, client, auth):
+    world = build_world(db_session, teachers=3)
+    db_session.get(Person, world.teachers[1]).full_name = "Орлова Дарья Олеговна"
+    db_session.commit()
+    make_routes(db_session, world, 3)
+    found = overview.route_page(db_session, world.network_id, world.year_id, query="орлова")
+    assert [r.teacher for r in found.rows] == ["Орлова Дарья Олеговна"] and found.total == 1
+    assert overview.find_teachers(db_session, world.network_id, "ОРЛОВА") == [(world.teachers[1], "Орлова Дарья Олеговна")]
+    auth.login(METHODIST, network_id=world.network_id)
+    page = client.get("/pathways/planner?find=Орлова&q=Орлова").get_data(as_text=True)
+    assert page.count(f'<option value="{world.teachers[1]}">Орлова Дарья Олеговна</option>') == 2  # both pickers
+    assert client.get("/pathways/planner/teachers?q=орл").get_json()["candidates"] == [
+        {"value": str(world.teachers[1]), "label": "Орлова Дарья Олеговна"}]
+    auth.login(TEACHER, network_id=world.network_id)
+    assert client.get("/pathways/planner/teachers?q=орл").status_code == 403
