@@ -13,6 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.people import name_matches
+from ..core.reference import Organization, Person
 from ..resource_map.catalog import form_label
 from .labels import SELF_KIND_LABELS
 from .models import Route, RouteStep
@@ -33,11 +35,69 @@ class Entry:
     items: list[RouteStep] = field(default_factory=list)  # done steps, by completion date
 
 
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One teacher's line of the portfolio list (counts only)."""
+
+    person_id: int
+    name: str
+    organization: str
+    steps: int
+    done: int
+    publications: int
+    talks: int
+
+
+@dataclass(frozen=True)
+class SummaryPage:
+    """A page of the portfolio list and where it is in the whole list."""
+
+    rows: list[Summary]
+    total: int
+    page: int
+    pages: int
+
+
+def summary_page(session: Session, network_id: int, year_id: int, person_ids: list[int] | None = None,
+                 query: str = "", page: int = 1) -> SummaryPage:
+    """The list of portfolios by name, `PER_PAGE` at a time, counted in the database (two queries
+    whatever the number of teachers); `query` filters by part of the name."""
+    where = [Route.network_id == network_id, Route.year_id == year_id, Route.status == "published"]
+    if person_ids is not None:
+        where.append(Route.person_id.in_(person_ids))
+    if len(query.strip()) >= 2:
+        where.append(name_matches(Person.full_name, query))
+    total = session.scalar(sa.select(sa.func.count()).select_from(Route)
+                           .join(Person, Person.id == Route.person_id).where(*where)) or 0
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(max(page, 1), pages)
+    done = RouteStep.status == "done"
+    counts = (sa.select(RouteStep.route_id, sa.func.count().label("steps"),
+                        sa.func.sum(sa.case((done, 1), else_=0)).label("done"),
+                        sa.func.sum(sa.case((sa.and_(done, RouteStep.self_kind == "publication"), 1), else_=0))
+                        .label("publications"),
+                        sa.func.sum(sa.case((sa.and_(done, RouteStep.self_kind == "talk"), 1), else_=0)).label("talks"))
+              .where(RouteStep.status != "cancelled").group_by(RouteStep.route_id).subquery())
+    rows = session.execute(
+        sa.select(Person.id, Person.full_name, sa.func.coalesce(Organization.name, ""),
+                  *(sa.func.coalesce(c, 0) for c in (counts.c.steps, counts.c.done, counts.c.publications,
+                                                     counts.c.talks)))
+        .select_from(Route).join(Person, Person.id == Route.person_id)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .outerjoin(counts, counts.c.route_id == Route.id)
+        .where(*where).order_by(Person.full_name, Person.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE))
+    return SummaryPage([Summary(*row) for row in rows], total, page, pages)
+
+
 def portfolios(session: Session, network_id: int, year_id: int, person_ids: list[int] | None = None) -> list[Entry]:
-    """Portfolios of the teachers with a published route (or of the given teachers)."""
+    """Portfolios of the teachers with a published route (or of the given teachers), with their steps."""
     query = (sa.select(Route).where(Route.network_id == network_id, Route.year_id == year_id,
                                     Route.status == "published")
-             .options(selectinload(Route.steps).selectinload(RouteStep.topic), selectinload(Route.person)))
+             .options(selectinload(Route.steps).selectinload(RouteStep.topic),
+                      selectinload(Route.person).selectinload(Person.organization)))
     if person_ids is not None:
         query = query.where(Route.person_id.in_(person_ids))
     entries = []

@@ -48,13 +48,19 @@ def _entries(actor, year):
 
 @bp.get("/portfolio")
 def portfolio():
-    """Self-education monitoring: completed steps, evidence, publications and talks per teacher."""
+    """Self-education monitoring: a page of teachers with their figures, or one teacher's steps,
+    evidence, publications and talks."""
     actor = require_actor()
     year = current_year(db.session, actor.network_id)
-    entries = _entries(actor, year) if year else []
+    person = request.args.get("person", type=int)
+    query = request.args.get("q", "").strip()
+    detail = person is not None or not (is_methodist(actor) or actor.has(TUTOR))
+    entries = _entries(actor, year) if year and detail else []
+    summary = portfolios.summary_page(db.session, actor.network_id, year.id, _visible_people(actor, year), query,
+                                      request.args.get("page", 1, type=int)) if year and not detail else None
     db.session.commit()
-    return render_template("pathways/portfolio.html", year=year, entries=entries,
-                           person=request.args.get("person", type=int), kind_label=portfolios.kind_label)
+    return render_template("pathways/portfolio.html", year=year, entries=entries, summary=summary, person=person,
+                           query=query, kind_label=portfolios.kind_label)
 
 
 @bp.get("/portfolio.xlsx")

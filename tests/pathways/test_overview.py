@@ -48,3 +48,20 @@ def test_routes_and_teachers_are_found_by_part_of_the_name(db_session, client, a
         {"value": str(world.teachers[1]), "label": "Орлова Дарья Олеговна"}]
     auth.login(TEACHER, network_id=world.network_id)
     assert client.get("/pathways/planner/teachers?q=орл").status_code == 403
+
+
+def test_the_portfolio_list_is_counted_and_paged_and_one_teacher_has_their_steps(db_session, client, auth):
+    from lti_tool.pathways import portfolio
+
+    world = build_world(db_session, teachers=portfolio.PER_PAGE + 2)
+    make_routes(db_session, world, portfolio.PER_PAGE + 2)
+    first = portfolio.summary_page(db_session, world.network_id, world.year_id)
+    assert (first.total, first.pages, len(first.rows)) == (portfolio.PER_PAGE + 2, 2, portfolio.PER_PAGE)
+    assert (first.rows[0].steps, first.rows[0].done, first.rows[0].talks) == (2, 1, 0)
+    mine = portfolio.summary_page(db_session, world.network_id, world.year_id, person_ids=world.teachers[:1])
+    assert [r.person_id for r in mine.rows] == world.teachers[:1]
+    auth.login(METHODIST, network_id=world.network_id)
+    page = client.get("/pathways/portfolio?page=2").get_data(as_text=True)
+    assert "Страница 2 из 2" in page and page.count("?person=") == 2
+    one = client.get(f"/pathways/portfolio?person={world.teachers[0]}").get_data(as_text=True)
+    assert "Чтение" in one and "Отменено" not in one  # the done step is listed, the cancelled one is not
