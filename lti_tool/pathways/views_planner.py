@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -67,15 +68,18 @@ def run():
 def review(run_id: int):
     """The proposal as a whole (coverage, seats, open needs and why) and per teacher."""
     plan_run = load_run(run_id)
-    data = build_review(db.session, plan_run)
-    teacher = request.args.get("teacher", type=int)
+    teacher, without = request.args.get("teacher", type=int), request.args.get("without") == "1"
+    data = build_review(db.session, plan_run, page=request.args.get("page", 1, type=int), without_steps=without,
+                        teacher=teacher)
     offerings = []
     if teacher is not None:
         offerings = list(db.session.scalars(sa.select(Offering).join(Topic, Topic.id == Offering.topic_id).where(
             Offering.network_id == plan_run.network_id, Offering.year_id == plan_run.year_id,
-            Offering.retired_at.is_(None)).order_by(Topic.name, Offering.form, Offering.id)))
+            Offering.retired_at.is_(None)).order_by(Topic.name, Offering.form, Offering.id)
+            .options(selectinload(Offering.topic))))
     db.session.commit()
-    return render_template("pathways/review.html", run=plan_run, data=data, teacher=teacher, offerings=offerings)
+    return render_template("pathways/review.html", run=plan_run, data=data, teacher=teacher, offerings=offerings,
+                           without=without)
 
 
 @bp.post("/planner/runs/<int:run_id>/adjust")

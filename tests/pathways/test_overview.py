@@ -65,3 +65,29 @@ def test_the_portfolio_list_is_counted_and_paged_and_one_teacher_has_their_steps
     assert "Страница 2 из 2" in page and page.count("?person=") == 2
     one = client.get(f"/pathways/portfolio?person={world.teachers[0]}").get_data(as_text=True)
     assert "Чтение" in one and "Отменено" not in one  # the done step is listed, the cancelled one is not
+
+
+def test_the_proposal_review_shows_a_page_of_teachers_and_the_one_looked_at(db_session, client, auth):
+    from lti_tool.pathways import review
+    from lti_tool.pathways.models import PlanRun
+
+    world = build_world(db_session, teachers=review.PER_PAGE + 3)
+    with_steps = world.teachers[:review.PER_PAGE]
+    figures = {"teachers": len(world.teachers), "teachers_with_steps": review.PER_PAGE, "steps": review.PER_PAGE,
+               "covered": 0, "priority_needs": 0, "coverage_top3": 0.0, "greedy_covered": 0}
+    run = PlanRun(network_id=world.network_id, year_id=world.year_id, settings={}, figures=figures, proposal={
+        "teachers": world.teachers, "no_response": world.teachers[review.PER_PAGE:],
+        "steps": [{"teacher": t, "offering": 0, "topic": world.topics[0], "form": "tutorial", "order": 1,
+                   "fixed": False, "manual": False} for t in with_steps],
+        "unmet": [[t, world.topics[1], 0.9, "no_offerings"] for t in world.teachers[review.PER_PAGE:]]})
+    db_session.add(run)
+    db_session.commit()
+    data = review.build_review(db_session, run)
+    assert (data.total, data.pages, len(data.teachers), data.without_steps) == (review.PER_PAGE + 3, 2,
+                                                                                review.PER_PAGE, 3)
+    only = review.build_review(db_session, run, without_steps=True, teacher=world.teachers[-1])
+    assert [r.person_id for r in only.teachers] == world.teachers[review.PER_PAGE:]
+    assert only.selected.no_response and only.selected.unmet and only.reasons[0][1] == 3
+    auth.login(METHODIST, network_id=world.network_id)
+    page = client.get(f"/pathways/planner/runs/{run.id}?page=2").get_data(as_text=True)
+    assert "Страница 2 из 2" in page and "Только 3 педагога без шагов" in page

@@ -16,7 +16,6 @@ GROWING = {
     "my route": "each step's comments are loaded by a query of their own",
     "survey submit": "the response's cluster snapshot takes a second query when the person has no cluster of "
                      "their own (one query can give both)",
-    "planner run review": "topics of the proposal loaded one by one",
     "commission": "one person load per candidacy",
     "protocol": "participants' persons and organizations loaded one by one",
     "planner run (whole region)": "offering_town() loads each offering's tutor, organization and site lazily",
