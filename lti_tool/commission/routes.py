@@ -28,12 +28,13 @@ def index():
     """Candidate files, meetings and the network's growth."""
     actor = require_actor()
     form = NominateForm()
-    form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(db.session, actor.network_id)]
+    find = request.args.get("find", "").strip()
+    form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(db.session, actor.network_id, find)]
     files = services.candidacies(db.session, actor.network_id)
     page = max(1, request.args.get("page", 1, type=int))
     total, found = tutor_candidates(db.session, actor.network_id, limit=CANDIDATES_SHOWN,
                                     offset=(page - 1) * CANDIDATES_SHOWN)
-    return render_template("commission/index.html", form=form, meeting_form=MeetingForm(), files=files,
+    return render_template("commission/index.html", form=form, meeting_form=MeetingForm(), files=files, find=find,
                            survey_candidates=found, candidates_total=total, candidates_page=page,
                            candidates_pages=max(1, -(-total // CANDIDATES_SHOWN)),
                            with_file={f.person_id for f in files},
@@ -47,7 +48,8 @@ def index():
 def nominate():
     actor = require_actor()
     form = NominateForm()
-    form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(db.session, actor.network_id)]
+    form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(
+        db.session, actor.network_id, person_id=request.form.get("person_id", type=int) or 0)]
     if not form.validate_on_submit():
         flash(_("Choose a candidate."), "error")
         return redirect(url_for(".index"))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.reference import Person
+from ..core.people import name_matches
 from ..core.roles import grant_role, revoke_role
 from .criteria import CRITERIA, OUTCOMES
 from .models import Candidacy, CriterionEvidence, Decision, Meeting
@@ -91,17 +92,24 @@ def candidacies(session: Session, network_id: int) -> list[Candidacy]:
     """Every candidate file of the network with criteria and decisions loaded."""
     return list(session.scalars(
         sa.select(Candidacy).where(Candidacy.network_id == network_id)
-        .options(selectinload(Candidacy.criteria), selectinload(Candidacy.decisions))
+        .options(selectinload(Candidacy.person), selectinload(Candidacy.criteria), selectinload(Candidacy.decisions))
         .order_by(Candidacy.created_at.desc())
     ))
 
 
-def eligible_people(session: Session, network_id: int) -> list[Person]:
-    """Tutees who could be nominated: active persons who are not tutors yet."""
-    return list(session.scalars(
-        sa.select(Person).where(Person.network_id == network_id, Person.is_tutor.is_(False),
-                                Person.retired_at.is_(None)).order_by(Person.full_name)
-    ))
+def eligible_people(session: Session, network_id: int, query: str = "", person_id: int | None = None,
+                    limit: int = 20) -> list[Person]:
+    """Tutees who could be nominated (active persons who are not tutors yet): the first `limit`
+    whose name contains `query` (at least two letters), or the one with `person_id` — a region's
+    tens of thousands are never listed whole."""
+    where = [Person.network_id == network_id, Person.is_tutor.is_(False), Person.retired_at.is_(None)]
+    if person_id is not None:
+        where.append(Person.id == person_id)
+    elif len(query.strip()) >= 2:
+        where.append(name_matches(Person.full_name, query))
+    else:
+        return []
+    return list(session.scalars(sa.select(Person).where(*where).order_by(Person.full_name, Person.id).limit(limit)))
 
 
 def meetings(session: Session, network_id: int) -> list[Meeting]:

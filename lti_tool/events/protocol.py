@@ -12,9 +12,10 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import utcnow
+from ..core.reference import Person
 from ..resource_map.catalog import form_label
 from .models import Attendance, Event, EventCompletion, EventMeeting, Participant, ProtocolNote
 
@@ -81,7 +82,9 @@ def build(session: Session, event: Event) -> ProtocolData:
     """Collect the protocol's data (registered participants only, by name)."""
     sessions = list(event.sessions)
     participants = sorted(session.scalars(sa.select(Participant).where(
-        Participant.event_id == event.id, Participant.status == "registered")), key=lambda p: p.person.full_name)
+        Participant.event_id == event.id, Participant.status == "registered")
+        .options(selectinload(Participant.person).selectinload(Person.organization))),
+        key=lambda p: p.person.full_name)
     marks = {(a.session_id, a.participant_id): a for a in session.scalars(
         sa.select(Attendance).join(EventMeeting).where(EventMeeting.event_id == event.id))}
     completions = {c.participant_id: c for c in session.scalars(sa.select(EventCompletion).where(

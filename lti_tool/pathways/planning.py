@@ -20,11 +20,11 @@ from dataclasses import asdict, dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.courses import Course, Enrollment
 from ..core.reference import Organization, Person
-from ..resource_map.models import Offering, cluster_organization, cluster_person
+from ..resource_map.models import InternshipSite, Offering, cluster_organization, cluster_person
 from ..surveys.needs import needs_profiles
 from . import planner
 from .models import PlanRun, Route, RouteStep
@@ -83,10 +83,13 @@ def _places(session: Session, network_id: int, people: list[Person]) -> dict[int
 
 
 def year_offerings(session: Session, network_id: int, year_id: int) -> list[Offering]:
-    """The year's offerings that are not retired."""
+    """The year's offerings that are not retired, with what `offering_town` reads loaded with them."""
     return list(session.scalars(sa.select(Offering).where(
         Offering.network_id == network_id, Offering.year_id == year_id, Offering.retired_at.is_(None))
-        .order_by(Offering.id)))
+        .order_by(Offering.id)
+        .options(selectinload(Offering.organization),
+                 selectinload(Offering.person).selectinload(Person.organization),
+                 selectinload(Offering.internship_site).selectinload(InternshipSite.organization))))
 
 
 def offering_town(offering: Offering) -> str | None:

@@ -9,7 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import utcnow
 from ..core.db import is_sqlite
@@ -38,8 +38,11 @@ def get_route(session: Session, network_id: int, route_id: int) -> Route | None:
 
 def route_for(session: Session, network_id: int, person_id: int, year_id: int, *,
               create: bool = False, created_by_id: int | None = None) -> Route | None:
-    """The person's route of the year (created as a draft when asked)."""
-    route = session.scalar(sa.select(Route).where(Route.person_id == person_id, Route.year_id == year_id))
+    """The person's route of the year (created as a draft when asked), its steps and their comments
+    loaded with it (the timeline shows them all)."""
+    route = session.scalar(sa.select(Route).where(Route.person_id == person_id, Route.year_id == year_id)
+                           .options(selectinload(Route.steps).selectinload(RouteStep.comments)
+                                    .selectinload(StepComment.author)))
     if route is None and create:
         person = session.get(Person, person_id)
         if person is None or person.network_id != network_id:
@@ -224,7 +227,7 @@ def tutor_routes(session: Session, network_id: int, tutor_id: int, year_id: int 
              .where(Route.network_id == network_id, RouteTutor.tutor_id == tutor_id))
     if year_id is not None:
         query = query.where(Route.year_id == year_id)
-    return list(session.scalars(query.order_by(Route.id)))
+    return list(session.scalars(query.order_by(Route.id).options(selectinload(Route.person))))
 
 
 def is_attached(route: Route, person_id: int) -> bool:

@@ -255,10 +255,11 @@ def _record_named(session: Session, survey: Survey, person: Person, role: str, t
 
 
 def _cluster_of(session: Session, person: Person) -> int | None:
-    """The person's methodological cluster: their own, else their organization's (first by id)."""
-    cluster = session.scalar(sa.select(sa.func.min(cluster_person.c.cluster_id))
-                             .where(cluster_person.c.person_id == person.id))
-    if cluster is None and person.organization_id:
-        cluster = session.scalar(sa.select(sa.func.min(cluster_organization.c.cluster_id))
-                                 .where(cluster_organization.c.organization_id == person.organization_id))
-    return cluster
+    """The person's methodological cluster: their own, else their organization's (first by id),
+    in one query."""
+    own = (sa.select(sa.func.min(cluster_person.c.cluster_id))
+           .where(cluster_person.c.person_id == person.id).scalar_subquery())
+    by_organization = (sa.select(sa.func.min(cluster_organization.c.cluster_id))
+                       .where(cluster_organization.c.organization_id == (person.organization_id or 0))
+                       .scalar_subquery())
+    return session.scalar(sa.select(sa.func.coalesce(own, by_organization)))

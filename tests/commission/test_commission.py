@@ -114,3 +114,13 @@ def test_teacher_cannot_open_commission_and_other_network_gets_404(setup, client
     auth.login("methodist")  # a methodist of another network
     assert client.get(f"/commission/candidates/{candidacy.id}").status_code == 404
     assert client.post(f"/commission/candidates/{candidacy.id}/decisions", data={}).status_code == 404
+
+
+def test_the_nominee_is_found_by_name_not_picked_from_everyone(setup, client, auth, db_session):
+    network_id, methodist, person = setup
+    assert services.eligible_people(db_session, network_id) == []  # nothing listed without a search
+    found = services.eligible_people(db_session, network_id, person.full_name.split()[0].lower())
+    assert [p.id for p in found] == [person.id]
+    auth.login("methodist", network_id=network_id, user_id=methodist)
+    page = client.get(f"/commission/?find={person.full_name.split()[0]}").get_data(as_text=True)
+    assert f'<option value="{person.id}">' in page

@@ -13,13 +13,6 @@ from tests.scaling.probe import client_as, open_page
 
 # page → why its statements grow (what the page loads one row at a time).
 GROWING = {
-    "my route": "each step's comments are loaded by a query of their own",
-    "survey submit": "the response's cluster snapshot takes a second query when the person has no cluster of "
-                     "their own (one query can give both)",
-    "commission": "one person load per candidacy",
-    "protocol": "participants' persons and organizations loaded one by one",
-    "planner run (whole region)": "offering_town() loads each offering's tutor, organization and site lazily",
-    "protocol XLSX": "participants' persons and organizations loaded one by one",
 }
 
 PAGES = [
