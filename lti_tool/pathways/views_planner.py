@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, selectinload
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -28,6 +28,7 @@ def planner():
     actor = require_methodist()
     year = current_year(db.session, actor.network_id)
     runs = list(db.session.scalars(sa.select(PlanRun).where(PlanRun.network_id == actor.network_id)
+                                   .options(defer(PlanRun.proposal))  # megabytes at region size, not shown
                                    .order_by(PlanRun.id.desc()).limit(20)))
     query, find = request.args.get("q", "").strip(), request.args.get("find", "").strip()
     routes = overview.route_page(db.session, actor.network_id, year.id, query,
