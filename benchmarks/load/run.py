@@ -59,8 +59,10 @@ def prepare(a) -> None:
 
 def _env(database: str, folder: Path, broker: str, redis: str | None = None, tool: str | None = None,
          pool: int = 10) -> dict:
+    # The demo LMS is on loopback: the outbound guard (core/outbound.py) must trust it.
     env = dict(os.environ, DATABASE_URL=SERVER + database, CELERY_BROKER_URL=broker, SECRET_KEY="load-test",
-               TUTORNET_INSTANCE=str(folder / "instance"), DATABASE_POOL_SIZE=str(pool), DATABASE_MAX_OVERFLOW="4")
+               TUTORNET_INSTANCE=str(folder / "instance"), DATABASE_POOL_SIZE=str(pool), DATABASE_MAX_OVERFLOW="4",
+               OUTBOUND_TRUSTED_NETWORKS="127.0.0.0/8", TUTORNET_DEV="1")
     if redis:
         env["REDIS_URL"] = redis
     if tool:
