@@ -38,11 +38,12 @@ def get_route(session: Session, network_id: int, route_id: int) -> Route | None:
 
 def route_for(session: Session, network_id: int, person_id: int, year_id: int, *,
               create: bool = False, created_by_id: int | None = None) -> Route | None:
-    """The person's route of the year (created as a draft when asked), its steps and their comments
-    loaded with it (the timeline shows them all)."""
+    """The person's route of the year (created as a draft when asked), its steps with their topics and
+    comments loaded with it (the timeline shows them all)."""
     route = session.scalar(sa.select(Route).where(Route.person_id == person_id, Route.year_id == year_id)
                            .options(selectinload(Route.steps).selectinload(RouteStep.comments)
-                                    .selectinload(StepComment.author)))
+                                    .selectinload(StepComment.author),
+                                    selectinload(Route.steps).selectinload(RouteStep.topic)))
     if route is None and create:
         person = session.get(Person, person_id)
         if person is None or person.network_id != network_id:
