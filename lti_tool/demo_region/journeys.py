@@ -69,6 +69,7 @@ def representatives(session: Session, network_id: int) -> Picks:
                                   .order_by(el.c.id))
     picks.ids["upcoming_event"] = _one(session, sa.select(ev.c.id).where(
         ev.c.network_id == network_id, ev.c.status == "published", ev.c.signup_closes_at > sa.func.now(),
+        sa.or_(ev.c.signup_opens_at.is_(None), ev.c.signup_opens_at <= sa.func.now()),
         sa.or_(ev.c.capacity.is_(None), ev.c.capacity > registered)).order_by((ev.c.capacity - registered).desc(),
                                                                               ev.c.id))
     picks.ids["held_event"] = _one(session, sa.select(ev.c.id).where(ev.c.network_id == network_id,
