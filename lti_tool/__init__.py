@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
     # The areas are imported here, not at module level: the sync worker imports `lti_tool.core`
     # and must not load every view of the web app with it.
     from . import cli, health
+    from .documents import jinja as documents_jinja
     from .web import errors, i18n, pages
     from .web.extensions import babel, csrf, db
 
@@ -39,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     errors.register_error_handlers(app)
     pages.init_app(app)
+    documents_jinja.init_app(app)
     app.register_blueprint(health.bp)
     cli.init_app(app)
     _register_areas(app)

@@ -17,6 +17,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Font
 
+from .numbers import xlsx_format
+
 # Characters XML 1.0 forbids (openpyxl raises on them): C0 controls but tab, newline and return.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # What makes a spreadsheet read a typed-in value as a formula (or a DDE call).
@@ -40,6 +42,14 @@ def set_value(cell: Cell, value) -> Cell:
             cell.quotePrefix = True
     else:
         cell.value = value
+    return cell
+
+
+def number_cell(ws, value: float | int | None, places: int = 0, *, percent: bool = False) -> WriteOnlyCell:
+    """A number cell with a display format (Excel writes it in the reader's locale: 2,48; 90,4 %)."""
+    cell = WriteOnlyCell(ws, value=value)
+    if value is not None:
+        cell.number_format = xlsx_format(places, percent=percent)
     return cell
 
 

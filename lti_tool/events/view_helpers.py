@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, url_for
 
 from ..core.reference import Organization, Topic
+from ..core.numbers import natural_sorted
 from ..web.extensions import db
 from . import services
 from .services import EventError
@@ -20,6 +21,6 @@ def fail(exc: EventError, event_id: int | None = None):
 def reference_choices(network_id: int):
     """Topics, years and live organizations of the network, for the event form's choices."""
     topics = db.session.scalars(sa.select(Topic).where(Topic.network_id == network_id).order_by(Topic.name))
-    orgs = db.session.scalars(sa.select(Organization).where(Organization.network_id == network_id,
-                                                            Organization.retired_at.is_(None)).order_by(Organization.name))
-    return list(topics), services.network_years(db.session, network_id), list(orgs)
+    orgs = natural_sorted(db.session.scalars(sa.select(Organization).where(
+        Organization.network_id == network_id, Organization.retired_at.is_(None))), lambda o: o.name)
+    return list(topics), services.network_years(db.session, network_id), orgs

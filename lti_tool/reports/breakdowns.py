@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from ..core.reference import Organization, Person, Topic
+from ..core.numbers import natural_key
 from ..events.models import Event, EventLeader, EventMeeting, Participant
 from ..resource_map.catalog import FORMS, form_label
 from ..resource_map.models import Cluster
@@ -144,7 +145,7 @@ def by_organization(session: Session, counted, pairs) -> list[Row]:
         .where(Organization.id.in_([k for k in rows if k is not None])))} if rows else {}
     for org_id, r in rows.items():
         r.label = names.get(org_id, _("Organization not specified"))
-    return sorted(rows.values(), key=lambda r: (r.key is None, -r.participants, -r.events, r.label))
+    return sorted(rows.values(), key=lambda r: (r.key is None, -r.participants, -r.events, natural_key(r.label)))
 
 
 def by_cluster(session: Session, network_id: int, period: Period, counted, pairs) -> list[Row]:

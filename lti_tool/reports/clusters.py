@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.reference import AcademicYear, Organization, Person, Topic
+from ..core.numbers import natural_sorted
 from ..resource_map.models import Cluster, cluster_organization, cluster_person
 from ..surveys.models import Survey
 from . import breakdowns, queries
@@ -94,7 +95,7 @@ def _organizations(session: Session, cluster: Cluster) -> list[tuple[int, str]]:
     rows = session.execute(sa.select(Organization.id, Organization.number, Organization.name)
                            .join(cluster_organization, cluster_organization.c.organization_id == Organization.id)
                            .where(cluster_organization.c.cluster_id == cluster.id).order_by(Organization.name)).all()
-    return [(i, breakdowns.org_label(num, name)) for i, num, name in rows]
+    return natural_sorted(((i, breakdowns.org_label(num, name)) for i, num, name in rows), lambda o: o[1])
 
 
 def _people(session: Session, cluster: Cluster) -> list[tuple[int, str, str | None]]:

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..core.reference import AcademicYear, Organization, Person
+from ..core.numbers import natural_sorted
 from .catalog import FORM_NAMES_RU, FORMS
 from .formats import (
     DELIVERY_NAMES_RU,
@@ -34,8 +35,8 @@ def person_ref(person: Person) -> str:
 
 def year_rows(session: Session, network_id: int, year: AcademicYear) -> dict[str, list[tuple]]:
     """The map of a year as rows per sheet (the same layout the import reads)."""
-    orgs = list(session.scalars(sa.select(Organization).where(
-        Organization.network_id == network_id, Organization.retired_at.is_(None)).order_by(Organization.name)))
+    orgs = natural_sorted(session.scalars(sa.select(Organization).where(
+        Organization.network_id == network_id, Organization.retired_at.is_(None))), lambda o: o.name)
     clusters = list(session.scalars(sa.select(Cluster).options(
         selectinload(Cluster.organizations), selectinload(Cluster.people), joinedload(Cluster.topic),
         joinedload(Cluster.coordinator)).where(Cluster.network_id == network_id, Cluster.retired_at.is_(None))
@@ -61,7 +62,7 @@ def year_rows(session: Session, network_id: int, year: AcademicYear) -> dict[str
                     YES if p.is_tutor else NO, p.experience_years) for p in people],
         "clusters": [(c.name, c.topic.name if c.topic else None,
                       person_ref(c.coordinator) if c.coordinator else None,
-                      f"{LIST_SEPARATOR} ".join(sorted(o.name for o in c.organizations)),
+                      f"{LIST_SEPARATOR} ".join(natural_sorted(o.name for o in c.organizations)),
                       f"{LIST_SEPARATOR} ".join(sorted(person_ref(p) for p in c.people)), c.description)
                      for c in clusters],
         "sites": [(s.organization.name, s.topic.name, STATUS_NAMES_RU.get(s.status, s.status)) for s in sites],

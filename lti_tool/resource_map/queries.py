@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..core.reference import Organization, Person, Topic
+from ..core.numbers import natural_key, natural_sorted
 from .catalog import FORMS
 from .models import Cluster, InternshipSite, Offering, cluster_organization, cluster_person
 from .search_text import like_pattern
@@ -112,8 +113,8 @@ def list_offerings(session: Session, network_id: int, year_id: int, flt: Offerin
 
 def filter_choices(session: Session, network_id: int) -> dict:
     """Options of the list's filters: topics, organizations, clusters, municipalities."""
-    orgs = session.execute(sa.select(Organization.id, Organization.name, Organization.municipality).where(
-        Organization.network_id == network_id, Organization.retired_at.is_(None)).order_by(Organization.name)).all()
+    orgs = natural_sorted(session.execute(sa.select(Organization.id, Organization.name, Organization.municipality).where(
+        Organization.network_id == network_id, Organization.retired_at.is_(None))).all(), lambda o: o.name)
     return {
         "topics": [tuple(r) for r in session.execute(sa.select(Topic.id, Topic.name).where(
             Topic.network_id == network_id, Topic.retired_at.is_(None)).order_by(Topic.name))],
@@ -192,15 +193,15 @@ def cluster_page(session: Session, cluster: Cluster, year_id: int | None) -> dic
         joinedload(Cluster.topic), joinedload(Cluster.coordinator))).all()
     offerings = list_offerings(session, cluster.network_id, year_id, OfferingFilter(cluster_id=cluster.id),
                                per_page=500).items if year_id else []
-    return {"cluster": cluster, "organizations": sorted(cluster.organizations, key=lambda o: o.name),
+    return {"cluster": cluster, "organizations": natural_sorted(cluster.organizations, lambda o: o.name),
             "people": sorted(cluster.people, key=lambda p: p.full_name), "offerings": offerings}
 
 
 def organizations_for_map(session: Session, network_id: int) -> list[Organization]:
     """Active organizations by municipality and name (with or without coordinates)."""
-    return list(session.scalars(sa.select(Organization).where(
-        Organization.network_id == network_id, Organization.retired_at.is_(None))
-        .order_by(Organization.municipality, Organization.name)))
+    return sorted(session.scalars(sa.select(Organization).where(
+        Organization.network_id == network_id, Organization.retired_at.is_(None))),
+        key=lambda o: (o.municipality or "", natural_key(o.name)))
 
 
 def list_people(session: Session, network_id: int, tutors_only: bool = False, q: str | None = None) -> list[Person]:

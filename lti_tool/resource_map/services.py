@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..core.clock import utcnow
 from ..core.reference import AcademicYear, Organization, Person, Topic
 from ..core.school_years import current_year  # noqa: F401  (the map's pages and other areas import it here)
+from ..core.numbers import natural_sorted
 from .catalog import ORGANIZATION_KINDS, SEED_TOPICS_RU
 from .models import Cluster, InternshipSite, Offering
 from .search_text import fold, refresh_search_text
@@ -199,8 +200,8 @@ def provider_choices(session: Session, network_id: int, year_id: int | None) -> 
                         active(InternshipSite)))
     tutors = rows(sa.select(Person.id, Person.full_name).where(
         Person.network_id == network_id, active(Person), Person.is_tutor.is_(True)).order_by(Person.full_name))
-    orgs = rows(sa.select(Organization.id, Organization.name).where(
-        Organization.network_id == network_id, active(Organization)).order_by(Organization.name))
+    orgs = natural_sorted(rows(sa.select(Organization.id, Organization.name).where(
+        Organization.network_id == network_id, active(Organization))), lambda o: o[1])
     clusters = rows(sa.select(Cluster.id, Cluster.name).where(
         Cluster.network_id == network_id, active(Cluster)).order_by(Cluster.name))
     return {

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core.member_roles import ROLES, audience_roles, member_roles
 from ..core.reference import Organization, Person
+from ..core.numbers import natural_sorted
 from ..resource_map.models import Cluster, cluster_organization, cluster_person
 from .models import Survey, SurveyParticipation, SurveyResponse
 from .roster import Filters
@@ -207,6 +208,6 @@ def place_choices(session: Session, network_id: int) -> dict[str, list[tuple[int
     clusters = session.execute(sa.select(Cluster.id, Cluster.name).where(Cluster.network_id == network_id,
                                                                           Cluster.retired_at.is_(None))
                                .order_by(Cluster.name)).all()
-    return {"organizations": [(i, f"{num} {name}".strip() if num and num not in name else name)
-                              for i, num, name in orgs],
+    return {"organizations": natural_sorted(((i, f"{num} {name}".strip() if num and num not in name else name)
+                                             for i, num, name in orgs), lambda o: o[1]),
             "clusters": [(i, name) for i, name in clusters]}

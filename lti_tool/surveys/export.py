@@ -13,7 +13,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from ..core import numbers
 from ..core.reference import Organization
+from ..core.workbook import number_cell
+from ..web.pages import page_locale
 from .answering import ordered_questions
 from .forms import describe_audience
 from .models import CHOICE_TYPES, Survey, SurveyAnswer, SurveyResponse
@@ -28,11 +31,13 @@ def workbook(session: Session, survey: Survey, report: Report, topics: list) -> 
     ranking = wb.create_sheet(_("Topics"))
     ranking.append([_("Topic"), _("Ratings"), _("Mean rating"), _("Need index"), _("Share of ratings 4-5")])
     for t in report.topic_ranking:
-        ranking.append([t.name, t.n, round(t.mean, 3), round(t.need, 3), round(t.high_share, 3)])
+        ranking.append([t.name, t.n, number_cell(ranking, t.mean, 2), number_cell(ranking, t.need, 1, percent=True),
+                        number_cell(ranking, t.high_share, 1, percent=True)])
     orgs = wb.create_sheet(_("By organization"))
     orgs.append([_("Organization"), _("Responses"), _("Most needed topics")])
     for name, n, needs in report.by_organization:
-        orgs.append([name, n, "; ".join(f"{t.name} ({t.mean:.2f})" for t in needs)])
+        orgs.append([name, n, "; ".join(f"{t.name} ({numbers.number(t.mean, page_locale(), 2, fixed=True)})"
+                                        for t in needs)])
     raw = None if report.suppressed else wb.create_sheet(_("Answers"))
     out = BytesIO()
     wb.save(out)
@@ -68,16 +73,17 @@ def _summary(ws, report: Report) -> None:
     ws.append([report.survey.title])
     ws.append([_("Who is asked"), describe_audience(report.survey)])
     ws.append([_("Responses"), report.responses, _("Asked"), report.roster, _("Answered of those asked"),
-               report.answered, _("Response rate"), round(report.rate, 3) if report.rate is not None else None])
+               report.answered, _("Response rate"), number_cell(ws, report.rate, 1, percent=True)])
     for s in report.questions:
         ws.append([])
         ws.append([s.question.text, _("Answered"), s.n])
         if s.mean is not None:
-            ws.append([_("Mean"), round(s.mean, 3), _("Median"), s.median])
+            ws.append([_("Mean"), number_cell(ws, s.mean, 2), _("Median"), number_cell(ws, s.median, 1)])
         for bar in s.bars:
-            ws.append([_("Other") if bar.label == "other" else bar.label, bar.count, round(bar.share, 3)])
+            ws.append([_("Other") if bar.label == "other" else bar.label, bar.count,
+                       number_cell(ws, bar.share, 1, percent=True)])
         for t in s.topics:
-            ws.append([t.name, t.n, round(t.mean, 3)])
+            ws.append([t.name, t.n, number_cell(ws, t.mean, 2)])
 
 
 def _raw_sheet_xml(session: Session, survey: Survey, report: Report, topics: list) -> Iterator[str]:

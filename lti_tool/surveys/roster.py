@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.reference import Organization
+from ..core.numbers import natural_sorted
 from ..resource_map.models import Cluster, cluster_organization
 from .models import Survey, SurveyResponse
 
@@ -55,5 +56,6 @@ def filter_choices(session: Session, survey: Survey) -> dict:
     clusters = session.execute(sa.select(Cluster.id, Cluster.name).where(Cluster.network_id == survey.network_id,
                                                                           Cluster.retired_at.is_(None))
                                .order_by(Cluster.name)).all()
-    return {"organizations": [(i, f"{num} {name}".strip() if num else name) for i, num, name in orgs],
+    return {"organizations": natural_sorted(((i, f"{num} {name}".strip() if num else name) for i, num, name in orgs),
+                                            lambda o: o[1]),
             "clusters": [tuple(c) for c in clusters]}

@@ -7,6 +7,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
 from werkzeug.routing import BuildError
 
+from ..core import numbers
 from .auth import current_actor
 
 
@@ -47,8 +48,18 @@ def safe_next_url(value: str | None) -> str | None:
     return None
 
 
+def page_locale() -> str:
+    """The locale numbers are written in on this page (the request's, else the default)."""
+    return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
+
+
 def init_app(app: Flask) -> None:
-    """Register headers and template globals."""
+    """Register headers, template globals and the number filters (`num`, `pct`, `natural`)."""
+    app.jinja_env.filters["num"] = lambda value, places=2, fixed=False: numbers.number(
+        value, page_locale(), places, fixed=fixed)
+    app.jinja_env.filters["pct"] = lambda share, places=0: numbers.percent(share, page_locale(), places)
+    app.jinja_env.filters["natural"] = lambda items, attribute=None: numbers.natural_sorted(
+        items, (lambda x: x) if attribute is None else (lambda x: getattr(x, attribute)))
 
     @app.after_request
     def _security_headers(response):
@@ -61,7 +72,7 @@ def init_app(app: Flask) -> None:
     def _template_globals():
         return {
             "actor": current_actor(),
-            "current_locale": str(get_locale() or current_app.config["DEFAULT_LOCALE"]),
+            "current_locale": page_locale(),
             "nav_url": nav_url,
             "request_path": request.path,
         }

@@ -89,3 +89,11 @@ def test_english_interface(app, client, auth):
     auth.login("teacher", network_id=net)
     html = client.get("/resource-map/matrix?lang=en").get_data(as_text=True)
     assert "18 topics have no provider" in html
+
+
+def test_organizations_are_listed_in_natural_order_of_their_numbers(app, client, auth):
+    net, ids, _offerings = _map(app, auth)
+    auth.login("teacher", network_id=net)
+    page = client.get("/resource-map/organizations").text
+    # "МАДОУ № 8" files before "МАДОУ № 69" (a plain string sort puts "69" first)
+    assert page.index("МАДОУ № 8 г. Томска") < page.index("МАДОУ № 69 г. Томска")

@@ -95,6 +95,20 @@ def test_report_page_draws_svg_charts_and_admin_sees_dynamics(client, auth, db_s
     assert client.get(f"/surveys/dynamics?start={survey.id}&end={survey.id}").status_code == 200
 
 
+def test_report_page_writes_means_and_shares_for_the_reader_locale(client, auth, db_session, survey_factory, net):
+    survey = survey_factory([Q("likert", "Готовность")])
+    qid = survey.sections[0].questions[0].id
+    for person, value in zip(net.people[:2], ("4", "5")):
+        answering.submit(db_session, survey, person, {f"q{qid}": [value]}, net.topics)
+    db_session.commit()
+    _login_as(auth, net, 5, ADMIN)
+    page = client.get(f"/surveys/{survey.id}/report").text
+    assert "4,50" in page and "4.50" not in page  # the mean, with a decimal comma
+    assert "1 (50\xa0%)" in page  # a bar's caption: count and share, CLDR's non-breaking space
+    english = client.get(f"/surveys/{survey.id}/report?lang=en").text
+    assert "4.50" in english and "1 (50%)" in english
+
+
 def test_builder_change_after_responses_redirects_to_the_new_version(client, auth, db_session, survey_factory, net):
     survey = survey_factory(QUESTIONS)
     number, _text = answering.ordered_questions(survey)
