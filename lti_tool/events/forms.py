@@ -15,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
-from ..resource_map.catalog import FORMS
+from ..resource_map.catalog import FORMS, form_label
 
 
 class EventForm(FlaskForm):
@@ -26,6 +26,12 @@ class EventForm(FlaskForm):
     topic_id = SelectField(_l("Topic"), coerce=int, choices=[])
     year_id = SelectField(_l("Academic year"), coerce=int, choices=[])
     host_organization_id = SelectField(_l("Host organization"), coerce=int, choices=[])
+    # Not required, and checked by services.create_event/update_event (the network's own, the event's
+    # year): a form posted without them keeps working.
+    offering_id = SelectField(_l("Delivers the resource map's offering"), coerce=int, choices=[], default=0,
+                              validate_choice=False)
+    cluster_id = SelectField(_l("Run by the methodological cluster"), coerce=int, choices=[], default=0,
+                             validate_choice=False)
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=10000)])
     capacity = IntegerField(_l("Capacity (empty: no limit)"), validators=[Optional(), NumberRange(min=0, max=10000)])
     min_sessions = IntegerField(_l("Sessions to attend for completion"), default=1,
@@ -34,13 +40,16 @@ class EventForm(FlaskForm):
                              validators=[Optional(), NumberRange(min=0)])
     best_practice = BooleanField(_l("Best practice (shown in reports)"))
 
-    def set_choices(self, topics, years, organizations) -> None:
-        """Fill the selects from the network's reference data."""
+    def set_choices(self, topics, years, organizations, offerings=(), clusters=()) -> None:
+        """Fill the selects from the network's reference data (offerings of the school years shown)."""
         self.form.choices = [(code, str(label)) for code, label in FORMS.items()]
         self.topic_id.choices = [(0, _l("— none —"))] + [(t.id, t.name) for t in topics]
         self.year_id.choices = [(y.id, y.title) for y in years]
         self.host_organization_id.choices = [(0, _l("— none —"))] + [
             (o.id, " ".join(x for x in (o.number, o.name) if x)) for o in organizations]
+        self.offering_id.choices = [(0, _l("— none —"))] + [
+            (o.id, offering_label(o, {y.id: y.title for y in years})) for o in offerings]
+        self.cluster_id.choices = [(0, _l("— by the offering or the topic —"))] + [(c.id, c.name) for c in clusters]
 
     def values(self) -> dict:
         """Field values as model attributes."""
@@ -51,7 +60,16 @@ class EventForm(FlaskForm):
             "min_sessions": self.min_sessions.data,
             "min_score": float(self.min_score.data) if self.min_score.data is not None else None,
             "best_practice": self.best_practice.data,
+            "offering_id": self.offering_id.data or None, "cluster_id": self.cluster_id.data or None,
         }
+
+
+def offering_label(offering, year_titles: dict) -> str:
+    """An offering in a picker: year, topic, form, title and who provides it."""
+    provider = offering.person or offering.organization or offering.cluster
+    who = getattr(provider, "full_name", None) or getattr(provider, "name", None)
+    parts = [year_titles.get(offering.year_id), offering.topic.name, form_label(offering.form), offering.title, who]
+    return " · ".join(str(p) for p in parts if p)
 
 
 class MeetingForm(FlaskForm):

@@ -42,6 +42,9 @@ class Event(Base):
     description: Mapped[str | None] = mapped_column(sa.Text)
     host_organization_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organization.id"))
     offering_id: Mapped[int | None] = mapped_column(sa.ForeignKey("offering.id"), index=True)
+    # The methodological cluster that runs the event (reports credit it); None: the offering's cluster,
+    # else the clusters of the event's topic (lti_tool.reports.queries.cluster_events).
+    cluster_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cluster.id"), index=True)
     capacity: Mapped[int | None]  # None: no limit
     signup_opens_at: Mapped[datetime | None]
     signup_closes_at: Mapped[datetime | None]
@@ -60,6 +63,10 @@ class Event(Base):
     year: Mapped[AcademicYear] = relationship()
     topic: Mapped[Topic | None] = relationship()
     host_organization: Mapped[Organization | None] = relationship()
+    # The resource map's rows by name: events import no resource_map models (they sit above it in
+    # the layers, but models stay free of each other's classes).
+    offering: Mapped["Offering | None"] = relationship("Offering")  # noqa: F821
+    cluster: Mapped["Cluster | None"] = relationship("Cluster")  # noqa: F821
     sessions: Mapped[list[EventMeeting]] = relationship(
         back_populates="event", order_by="(EventMeeting.on_date, EventMeeting.start_time, EventMeeting.id)")
     leaders: Mapped[list[EventLeader]] = relationship(back_populates="event", order_by="EventLeader.id")

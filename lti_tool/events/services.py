@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..core.reference import AcademicYear, Person
 from ..resource_map.catalog import FORMS
+from ..resource_map.models import Cluster, Offering
 from .models import EVENT_STATUSES, LEADER_KINDS, SCALE_KINDS, Event, EventLeader, EventMeeting, GradingScale
 
 DEFAULT_MAX_POINTS = 10.0
@@ -48,6 +49,7 @@ def create_event(session: Session, network_id: int, *, year_id: int, form: str, 
     year = session.get(AcademicYear, year_id)
     if year is None or year.network_id != network_id:
         raise EventError(_l("Unknown academic year."))
+    _check_links(session, network_id, year_id, fields)
     event = Event(network_id=network_id, year_id=year_id, form=form, title=title.strip(),
                   created_by_id=created_by_id, **fields)
     session.add(event)
@@ -59,10 +61,40 @@ def update_event(session: Session, event: Event, **fields) -> Event:
     """Change an event's fields (the form only to a known code)."""
     if "form" in fields and fields["form"] not in FORMS:
         raise EventError(_l("Unknown form of work."))
+    year_id = fields.get("year_id", event.year_id)
+    year = session.get(AcademicYear, year_id)
+    if year is None or year.network_id != event.network_id:
+        raise EventError(_l("Unknown academic year."))
+    if year_id != event.year_id:
+        outside = [m.on_date for m in event.sessions if not year.starts_on <= m.on_date <= year.ends_on]
+        if outside:
+            raise EventError(_l("The event has sessions outside the school year %(year)s.", year=year.title))
+    _check_links(session, event.network_id, year_id, fields, event)
     for name, value in fields.items():
         setattr(event, name, value)
     session.flush()
     return event
+
+
+def _check_links(session: Session, network_id: int, year_id: int, fields: dict, event: Event | None = None) -> None:
+    """The offering an event delivers must be a live offering of the network's same school year, its
+    cluster a live cluster of the network; an event without a topic takes the offering's."""
+    offering_id = fields.get("offering_id", event.offering_id if event else None)
+    if offering_id and ("offering_id" in fields or "year_id" in fields):
+        offering = session.get(Offering, offering_id)
+        if offering is None or offering.network_id != network_id:
+            raise EventError(_l("Unknown offering."))
+        if offering.year_id != year_id:
+            raise EventError(_l("The offering belongs to another school year."))
+        if offering.retired_at is not None and (event is None or event.offering_id != offering_id):
+            raise EventError(_l("This offering is retired from the resource map."))
+        if not fields.get("topic_id", event.topic_id if event else None):
+            fields["topic_id"] = offering.topic_id
+    cluster_id = fields.get("cluster_id")
+    if cluster_id and (event is None or event.cluster_id != cluster_id):
+        cluster = session.get(Cluster, cluster_id)
+        if cluster is None or cluster.network_id != network_id or cluster.retired_at is not None:
+            raise EventError(_l("Unknown cluster."))
 
 
 def set_status(session: Session, event: Event, status: str) -> Event:

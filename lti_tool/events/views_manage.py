@@ -36,9 +36,10 @@ def edit(event_id: int):
     actor = require_manager()
     event = load_event(event_id)
     form = EventForm(obj=event)
-    form.set_choices(*reference_choices(actor.network_id))
+    form.set_choices(*reference_choices(actor.network_id, event))
     if request.method == "GET":
         form.topic_id.data, form.host_organization_id.data = event.topic_id or 0, event.host_organization_id or 0
+        form.offering_id.data, form.cluster_id.data = event.offering_id or 0, event.cluster_id or 0
     if form.validate_on_submit():
         values = form.values()
         try:

@@ -21,7 +21,7 @@ SELF_KIND_LABELS = {
     "talk": _l("Talk"),
 }
 KIND_LABELS = {"offering": _l("Resource map"), "event": _l("Event"), "self_education": _l("Self-education")}
-SOURCE_LABELS = {"planner": _l("planner"), "manual": _l("by hand")}
+SOURCE_LABELS = {"planner": _l("planner"), "manual": _l("methodist"), "self": _l("own choice")}
 # The planner states its reasons in Russian (planner_model); the interface shows them translated.
 REASON_LABELS = {
     REASON_NO_OFFERINGS: _l("no offerings on the topic"),

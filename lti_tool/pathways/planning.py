@@ -122,7 +122,7 @@ def scope_steps(session: Session, year_id: int, person_ids: list[int]) -> tuple[
         .join(Route, Route.id == RouteStep.route_id)
         .where(Route.year_id == year_id, Route.person_id.in_(person_ids), RouteStep.offering_id.is_not(None))).all()
     fixed = {(p, o) for p, o, status, source in rows
-             if status in KEPT_STATUSES or (status == "planned" and source == "manual")}
+             if status in KEPT_STATUSES or (status == "planned" and source in ("manual", "self"))}
     excluded = {(p, o) for p, o, status, source in rows if status == "cancelled" and source == "manual"} - fixed
     return sorted(fixed), excluded
 

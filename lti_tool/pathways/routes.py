@@ -17,7 +17,7 @@ from .access import is_methodist, load_route, load_step
 from .blueprint import bp
 from .forms import parse_date
 from .services import PathwayError
-from .view_helpers import fail, step_events
+from .view_helpers import addable, fail, step_events
 
 
 @bp.get("/")
@@ -31,9 +31,12 @@ def my_route():
         route = None
     by_step, signed = step_events(route, person.id) if route else ({}, {})
     tutees = services.tutor_routes(db.session, actor.network_id, person.id, year.id) if year else []
+    own_route = route is not None and route.person_id == person.id and route.status == "published"
+    offerings, events = addable(route) if own_route else ([], [])
     db.session.commit()
     return render_template("pathways/my_route.html", route=route, year=year, person=person, tutees=tutees,
-                           events_by_step=by_step, signed=signed, own=True)
+                           events_by_step=by_step, signed=signed, own=True, own_route=own_route,
+                           offerings=offerings, events=events)
 
 
 @bp.post("/steps/<int:step_id>/progress")
@@ -62,6 +65,7 @@ def add_self_education(route_id: int):
     target = url_for("pathways.route_detail", route_id=route.id) if back else url_for("pathways.my_route")
     try:
         services.add_self_step(db.session, route, request.form.get("self_kind", ""), request.form.get("title", ""),
+                               source="manual" if is_methodist(actor) and route.person_id != person.id else "self",
                                topic_id=request.form.get("topic_id", type=int),
                                planned_start=parse_date(request.form.get("planned_start")),
                                planned_end=parse_date(request.form.get("planned_end")))

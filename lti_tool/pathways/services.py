@@ -1,7 +1,8 @@
 """Routes (ИПОМ) by hand: steps added, cancelled and progressed, goals, tutors and comments.
 
 Plain functions over a `Session`: they add and flush, the view (or the demo loader) commits.
-A step a methodist adds or cancels becomes ``source = manual``: re-planning keeps it (see planning.py).
+A step a methodist adds or cancels becomes ``source = manual`` (shown as "methodist"); a step the
+teacher adds to her own route is ``source = self``. Re-planning keeps both (see planning.py).
 """
 from __future__ import annotations
 
@@ -20,6 +21,20 @@ from .models import SELF_KINDS, STEP_STATUSES, Route, RouteStep, RouteTutor, Ste
 from .planning import seats_held
 
 TEACHER_STATUSES = ("planned", "in_progress", "done")  # a teacher may not cancel a step
+SOURCES = ("planner", "manual", "self")  # the optimiser, a methodist by hand, the teacher herself
+HAND_SOURCES = ("manual", "self")  # re-planning keeps these
+
+
+def is_overdue(step: RouteStep, today: date) -> bool:
+    """A step still "planned" whose planned dates are over (its end, else its start, is before today)."""
+    last = step.planned_end or step.planned_start
+    return step.status == "planned" and last is not None and last < today
+
+
+def _source(source: str) -> str:
+    if source not in HAND_SOURCES:
+        raise PathwayError(_l("Unknown source of the step."))
+    return source
 
 
 class PathwayError(ValueError):
@@ -81,11 +96,15 @@ def _next_position(route: Route) -> int:
     return max((s.position or 0 for s in route.steps), default=0) + 1
 
 
-def add_offering_step(session: Session, route: Route, offering_id: int) -> RouteStep:
-    """Add an offering of the resource map to the route by hand, if a seat is free."""
+def add_offering_step(session: Session, route: Route, offering_id: int, *, source: str = "manual") -> RouteStep:
+    """Add an offering of the resource map to the route by hand (a methodist's ``manual`` or the
+    teacher's ``self``), if a seat is free; the offering must be of the route's school year."""
+    source = _source(source)
     offering = session.get(Offering, offering_id)
     if offering is None or offering.network_id != route.network_id or offering.retired_at is not None:
         raise PathwayError(_l("Unknown offering."))
+    if offering.year_id != route.year_id:
+        raise PathwayError(_l("The offering belongs to another school year."))
     if any(s.offering_id == offering_id and s.status != "cancelled" for s in route.steps):
         raise PathwayError(_l("This offering is already in the route."))
     _touch(session, route)
@@ -101,7 +120,7 @@ def add_offering_step(session: Session, route: Route, offering_id: int) -> Route
     step.topic_id, step.form = offering.topic_id, offering.form
     step.title = offering.title or offering.topic.name
     step.planned_start, step.planned_end = offering.starts_on, offering.ends_on
-    step.status, step.source, step.position = "planned", "manual", position
+    step.status, step.source, step.position = "planned", source, position
     if old is None:
         route.steps.append(step)
     session.add(step)
@@ -109,17 +128,20 @@ def add_offering_step(session: Session, route: Route, offering_id: int) -> Route
     return step
 
 
-def add_event_step(session: Session, route: Route, event_id: int) -> RouteStep:
-    """Add an event of the year to the route by hand (its seats are the event's own sign-up)."""
+def add_event_step(session: Session, route: Route, event_id: int, *, source: str = "manual") -> RouteStep:
+    """Add an event of the route's year to the route by hand (its seats are the event's own sign-up)."""
+    source = _source(source)
     event = session.get(Event, event_id)
     if event is None or event.network_id != route.network_id or event.status in ("draft", "cancelled"):
         raise PathwayError(_l("Unknown event."))
+    if event.year_id != route.year_id:
+        raise PathwayError(_l("The event belongs to another school year."))
     if any(s.event_id == event_id and s.status != "cancelled" for s in route.steps):
         raise PathwayError(_l("This event is already in the route."))
     first = event.sessions[0].on_date if event.sessions else None
     last = event.sessions[-1].on_date if event.sessions else None
     step = RouteStep(route=route, kind="event", event_id=event.id, topic_id=event.topic_id, form=event.form,
-                     title=event.title, planned_start=first, planned_end=last, source="manual",
+                     title=event.title, planned_start=first, planned_end=last, source=source,
                      position=_next_position(route))
     session.add(step)
     session.flush()
@@ -127,15 +149,17 @@ def add_event_step(session: Session, route: Route, event_id: int) -> RouteStep:
 
 
 def add_self_step(session: Session, route: Route, self_kind: str, title: str, *, topic_id: int | None = None,
-                  planned_start: date | None = None, planned_end: date | None = None) -> RouteStep:
+                  planned_start: date | None = None, planned_end: date | None = None,
+                  source: str = "manual") -> RouteStep:
     """Add a self-education task: reading, project, portfolio item, publication or talk."""
+    source = _source(source)
     if self_kind not in SELF_KINDS:
         raise PathwayError(_l("Unknown kind of self-education."))
     if not (title or "").strip():
         raise PathwayError(_l("Give the task a title."))
     step = RouteStep(route=route, kind="self_education", self_kind=self_kind, title=title.strip()[:512],
                      topic_id=topic_id, form="self_education", planned_start=planned_start,
-                     planned_end=planned_end, source="manual", position=_next_position(route))
+                     planned_end=planned_end, source=source, position=_next_position(route))
     session.add(step)
     session.flush()
     return step

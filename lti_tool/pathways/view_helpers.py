@@ -8,6 +8,7 @@ from ..core.reference import Topic
 from ..events.models import Event, Participant
 from ..web.extensions import db
 from .models import Route
+from .planning import year_offerings
 from .services import PathwayError
 
 
@@ -38,3 +39,12 @@ def step_events(route: Route, person_id: int) -> tuple[dict, dict]:
     mine = dict(db.session.execute(sa.select(Participant.event_id, Participant.status).where(
         Participant.person_id == person_id, Participant.event_id.in_([e.id for e in events]))).all())
     return by_step, mine
+
+
+def addable(route: Route) -> tuple[list, list]:
+    """The offerings of the route's year and its published events, for adding a step by hand."""
+    offerings = year_offerings(db.session, route.network_id, route.year_id)
+    events = list(db.session.scalars(sa.select(Event).where(
+        Event.network_id == route.network_id, Event.year_id == route.year_id,
+        Event.status == "published").order_by(Event.title)))
+    return offerings, events

@@ -6,15 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..core.reference import Person, Topic
-from ..events.models import Event
 from ..web.extensions import db
 from . import services
 from .access import is_methodist, load_route, load_step, require_methodist, year_or_404
 from .blueprint import bp
 from .models import Route
-from .planning import year_offerings
 from .services import PathwayError
-from .view_helpers import fail, step_events
+from .view_helpers import addable, fail, step_events
 
 
 def _detail(route_id: int) -> str:
@@ -29,12 +27,10 @@ def route_detail(route_id: int):
     by_step, signed = step_events(route, route.person_id)
     topics = list(db.session.scalars(sa.select(Topic).where(Topic.network_id == route.network_id,
                                                             Topic.retired_at.is_(None)).order_by(Topic.name)))
+    offerings, events = addable(route) if editing else ([], [])
     context = {
         "route": route, "editing": editing, "events_by_step": by_step, "signed": signed, "topics": topics,
-        "offerings": year_offerings(db.session, route.network_id, route.year_id) if editing else [],
-        "events": list(db.session.scalars(sa.select(Event).where(
-            Event.network_id == route.network_id, Event.year_id == route.year_id,
-            Event.status == "published").order_by(Event.title))) if editing else [],
+        "offerings": offerings, "events": events,
         "tutors": list(db.session.scalars(sa.select(Person).where(
             Person.network_id == route.network_id, Person.is_tutor, Person.retired_at.is_(None))
             .order_by(Person.full_name))) if editing else [],
@@ -60,22 +56,26 @@ def new_route():
 
 @bp.post("/routes/<int:route_id>/steps")
 def add_step(route_id: int):
-    """A methodist adds an offering or an event to the route (a manual step re-planning keeps)."""
-    route, actor, _person = load_route(route_id)
-    if not is_methodist(actor):
+    """A methodist (source ``manual``) or the teacher on her own published route (``self``) adds an
+    offering or an event to the route; re-planning keeps both."""
+    route, actor, person = load_route(route_id)
+    own = route.person_id == person.id and route.status == "published"
+    if not (is_methodist(actor) or own):
         abort(403)
+    source = "manual" if is_methodist(actor) else "self"
+    back = url_for("pathways.my_route") if request.form.get("back") == "mine" and own else _detail(route.id)
     try:
         if request.form.get("offering_id", type=int):
-            services.add_offering_step(db.session, route, request.form.get("offering_id", type=int))
+            services.add_offering_step(db.session, route, request.form.get("offering_id", type=int), source=source)
         elif request.form.get("event_id", type=int):
-            services.add_event_step(db.session, route, request.form.get("event_id", type=int))
+            services.add_event_step(db.session, route, request.form.get("event_id", type=int), source=source)
         else:
             raise PathwayError(_("Choose an offering or an event."))
     except PathwayError as exc:
-        return fail(exc, _detail(route.id))
+        return fail(exc, back)
     db.session.commit()
     flash(_("The step is added."), "success")
-    return redirect(_detail(route.id))
+    return redirect(back)
 
 
 @bp.post("/steps/<int:step_id>/cancel")

@@ -1,8 +1,8 @@
 """Clusters' work: per methodological cluster, its members, the events it ran, participants, needs covered.
 
-A cluster "ran" an event of the period when the event's host organization is a member of the
-cluster or the event was planned from the cluster's own offering on the resource map
-(`queries.cluster_events`). Needs come from the latest needs survey answered by the cluster's
+A cluster "ran" an event of the period when the event names it, else when the event delivers the
+cluster's own offering on the resource map, else when the event has neither and its topic is the
+cluster's (`queries.cluster_events`); the host organization credits no cluster. Needs come from the latest needs survey answered by the cluster's
 members (surveys' analytical report filtered to the cluster).
 """
 from __future__ import annotations

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 import sqlalchemy as sa
 
 from ..events.models import ATTENDED, Attendance, Event, EventLeader, EventMeeting, Participant
-from ..resource_map.models import Offering, cluster_organization
+from ..resource_map.models import Cluster, Offering
 from .period import Period
 
 # Drafts were never announced and cancelled events did not take place: neither is reported.
@@ -57,16 +57,19 @@ def involved_people(counted, pairs, name: str = "involved"):
 
 
 def cluster_events(network_id: int, counted, name: str = "cluster_events"):
-    """CTE (cluster_id, event_id): a cluster ran an event hosted by a member organization or
-    planned from the cluster's own offering on the resource map (an event may count for two clusters)."""
-    by_host = (sa.select(cluster_organization.c.cluster_id.label("cluster_id"), Event.id.label("event_id"))
-               .join(Event, Event.host_organization_id == cluster_organization.c.organization_id)
-               .where(Event.id.in_(sa.select(counted.c.event_id))))
-    by_offering = (sa.select(Offering.cluster_id.label("cluster_id"), Event.id.label("event_id"))
-                   .join(Event, Event.offering_id == Offering.id)
-                   .where(Event.id.in_(sa.select(counted.c.event_id)), Offering.cluster_id.is_not(None),
-                          Offering.network_id == network_id))
-    return sa.union(by_host, by_offering).cte(name)
+    """CTE (cluster_id, event_id): the cluster a counted event names, else its offering's cluster, else
+    every cluster on the event's topic. The host organization credits no cluster: a kindergarten that
+    belongs to the mathematics cluster may host a seminar on burnout, which is not the cluster's work."""
+    counted_ids = sa.select(counted.c.event_id)
+    explicit = sa.func.coalesce(Event.cluster_id, Offering.cluster_id)
+    named = (sa.select(explicit.label("cluster_id"), Event.id.label("event_id"))
+             .select_from(Event).outerjoin(Offering, Offering.id == Event.offering_id)
+             .where(Event.id.in_(counted_ids), explicit.is_not(None)))
+    by_topic = (sa.select(Cluster.id.label("cluster_id"), Event.id.label("event_id"))
+                .select_from(Event).outerjoin(Offering, Offering.id == Event.offering_id)
+                .join(Cluster, sa.and_(Cluster.topic_id == Event.topic_id, Cluster.network_id == network_id))
+                .where(Event.id.in_(counted_ids), explicit.is_(None)))
+    return sa.union(named, by_topic).cte(name)
 
 
 def alive(retired_at, period: Period):

@@ -172,3 +172,38 @@ def test_methodist_edits_a_route_by_hand(client, auth, db_session, world):
     assert "Консультация по теме 2" in page
     monitoring = client.get("/pathways/monitoring").get_data(as_text=True)
     assert "Смирнова Ольга Викторовна" in monitoring  # the attached tutor's row
+
+
+def test_teacher_adds_an_offering_and_an_event_to_her_own_route(client, auth, db_session, world):
+    route_id, _step = published_route(db_session, world, 0)
+    theirs, _ = published_route(db_session, world, 1, offering=world.offerings[0])
+    extra = add_offering(db_session, world, 1, capacity=3, title="Мастер-класс «Лэпбук»")
+    event = events.create_event(db_session, world.network_id, year_id=world.year_id, form="tutorial",
+                                title="Тьюториал «Сказкотерапия»", topic_id=world.topics[2])
+    event.status = "published"
+    db_session.commit()
+    auth.login("teacher", network_id=world.network_id, user_id=world.teacher_users[0])
+    page = client.get("/pathways/").text
+    assert "Мастер-класс «Лэпбук»" in page and "Тьюториал «Сказкотерапия»" in page  # offered to add
+    assert client.post(f"/pathways/routes/{route_id}/steps", data={"offering_id": extra, "back": "mine"}) \
+        .headers["Location"].endswith("/pathways/")
+    assert client.post(f"/pathways/routes/{route_id}/steps", data={"event_id": event.id, "back": "mine"}) \
+        .status_code == 302
+    assert client.post(f"/pathways/routes/{theirs}/steps", data={"offering_id": extra}).status_code == 403
+    added = db_session.scalars(sa.select(RouteStep).where(RouteStep.route_id == route_id, RouteStep.source == "self")
+                               .order_by(RouteStep.id)).all()
+    assert [(s.kind, s.offering_id, s.event_id) for s in added] == [("offering", extra, None), ("event", None, event.id)]
+    page = client.get("/pathways/").text
+    assert "по собственному выбору" in page and "методист" in page  # the sources shown
+
+
+def test_a_past_planned_step_is_overdue(db_session, world):
+    from datetime import date
+
+    route_id, step_id = published_route(db_session, world, 0)
+    step = db_session.get(RouteStep, step_id)  # planned 2025-10-01 – 2025-12-01
+    assert services.is_overdue(step, date(2025, 12, 2)) and not services.is_overdue(step, date(2025, 12, 1))
+    step.status = "in_progress"
+    assert not services.is_overdue(step, date(2026, 1, 1))
+    step.status, step.planned_start, step.planned_end = "planned", None, None
+    assert not services.is_overdue(step, date(2026, 1, 1))  # no date: never overdue

@@ -61,3 +61,28 @@ def test_cluster_without_survey_has_no_needs(data, db_session):
     work = clusters.work(db_session, db_session.get(Cluster, data.clusters["eco"]), YEAR)
     assert work.survey is None and work.needs == []
     assert [e.id for e in work.events] == [data.events["E1"]]
+
+
+def test_a_cluster_is_credited_by_the_events_cluster_or_topic_never_by_its_host(data, db_session):
+    """A member kindergarten of the Math cluster hosts a burnout seminar: not the cluster's work. An
+    event that names the Eco cluster counts for it alone, whatever its topic and host."""
+    from datetime import date
+
+    from lti_tool.core.reference import Topic
+
+    burnout = Topic(network_id=data.network_id, name="Профилактика эмоционального выгорания")
+    db_session.add(burnout)
+    db_session.flush()
+    seminar = dataset._event(db_session, data.network_id, data.year_id, "Семинар о выгорании", "immersion_seminar",
+                             status="held", dates=[date(2025, 12, 3)], topic=burnout.id, host=data.orgs["O2"],
+                             marks=[(data.people["t3"], ["present"])])
+    named = dataset._event(db_session, data.network_id, data.year_id, "Открытый показ", "open_demo",
+                           status="held", dates=[date(2026, 2, 4)], topic=data.topics["math"], host=data.orgs["O2"],
+                           marks=[(data.people["t1"], ["present"])])
+    named.cluster_id = data.clusters["eco"]
+    db_session.commit()
+    math = clusters.work(db_session, db_session.get(Cluster, data.clusters["math"]), YEAR)
+    eco = clusters.work(db_session, db_session.get(Cluster, data.clusters["eco"]), YEAR)
+    assert seminar.id not in [e.id for e in math.events] + [e.id for e in eco.events]
+    assert [e.id for e in math.events] == [data.events["E2"]]  # by its own offering
+    assert [e.id for e in eco.events] == [data.events["E1"], named.id]  # E1 by its topic, the show by name
