@@ -1,6 +1,6 @@
 """`flask demo …`: a demo network with every area's demo data, and its roster for the demo LMS.
 
-`flask demo load` runs each area's `load_demo(session, network_id, rng)` in the order of
+`flask demo load` runs each area's `load_demo(session, network_id, rng, today)` in the order of
 `DEMO_LOADERS` (later areas use earlier ones' rows). A marker per area in the shared key-value
 store (`CacheEntry`) records what is loaded, so a second run skips it.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import click
@@ -39,8 +39,10 @@ demo = AppGroup("demo", help="Demo data for trying TutorNet out.")
 demo.add_command(region_command)  # `flask demo region`: a region-sized network (lti_tool/demo_region)
 
 
-def load_all(session, echo=print) -> Network:
-    """Load every area's demo data that is not loaded yet; each area commits on its own."""
+def load_all(session, echo=print, today: date | None = None) -> Network:
+    """Load every area's demo data that is not loaded yet; each area commits on its own. Dates follow
+    `today` (default: the machine's date): the current school year with held, running and upcoming
+    events, open surveys and routes in progress (core.school_years.demo_calendar)."""
     network = ensure_network(session, DEMO_SLUG, DEMO_NAME)
     session.commit()
     for area, load_demo in DEMO_LOADERS:
@@ -48,7 +50,7 @@ def load_all(session, echo=print) -> Network:
         if session.get(CacheEntry, marker) is not None:
             echo(f"{area}: already loaded")
             continue
-        load_demo(session, network.id, random.Random(f"{SEED}:{area}"))
+        load_demo(session, network.id, random.Random(f"{SEED}:{area}"), today=today)
         session.add(CacheEntry(key=marker, value="loaded", expires_at=utcnow() + timedelta(days=365 * 100)))
         session.commit()
         echo(f"{area}: loaded")

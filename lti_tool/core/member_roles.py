@@ -112,3 +112,27 @@ def _ids_or_subquery(ids: list[int], people):
     if len(ids) <= 500:
         return ids
     return sa.select(people.subquery().c.user_id)
+
+
+TUTOR_LTI_NAMES = tuple(name for name, role in CONTEXT_ROLES.items() if role == TUTOR)
+
+
+def tutor_person_ids(session: Session, network_id: int) -> set[int]:
+    """The network's active people who may lead events and support routes: the resource map's tutor
+    mark, an active tutor grant, or an active enrollment whose LTI roles carry "tutor" (an LMS
+    Instructor, TeachingAssistant or Mentor provisioned by a launch or a roster pull). Methodists and
+    administrators (staff roles dominate, as for audiences) count only with the tutor mark.
+    Four queries whatever the size of the network."""
+    roles_text = sa.cast(Enrollment.lti_roles, sa.String)
+    enrolled = (sa.select(Enrollment.user_id).join(Course, Course.id == Enrollment.course_id)
+                .where(Course.network_id == network_id, Enrollment.status == "active",
+                       sa.or_(*[roles_text.like(f"%{name}%") for name in TUTOR_LTI_NAMES])))
+    granted = sa.select(RoleGrant.user_id).where(RoleGrant.network_id == network_id, RoleGrant.role == TUTOR,
+                                                 RoleGrant.revoked_at.is_(None))
+    rows = session.execute(sa.select(Person.id, Person.is_tutor).where(
+        Person.network_id == network_id, Person.retired_at.is_(None),
+        sa.or_(Person.is_tutor, Person.user_id.in_(enrolled), Person.user_id.in_(granted)))).all()
+    marked = {pid for pid, is_tutor in rows if is_tutor}
+    others = [pid for pid, is_tutor in rows if not is_tutor]
+    roles = member_roles(session, network_id, others, fallback=False) if others else {}
+    return marked | {pid for pid, r in roles.items() if TUTOR in audience_roles(r)}

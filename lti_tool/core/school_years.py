@@ -8,7 +8,7 @@ year is over or in its last month, August (`new_year_prompt`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -74,3 +74,41 @@ def new_year_prompt(session: Session, network_id: int, today: date) -> NewYearPr
     exists = session.scalar(sa.select(AcademicYear.id).where(AcademicYear.network_id == network_id,
                                                              AcademicYear.title == title)) is not None
     return NewYearPrompt(current, title, starts, ends, exists, overdue)
+
+
+@dataclass(frozen=True)
+class DemoCalendar:
+    """Dates of demo data relative to `today`: the school year holding today, days before and after it.
+
+    `flask demo load` on any date gives a live year: held events and answered surveys before today,
+    running and upcoming events after it, all inside the current school year."""
+
+    today: date
+    title: str
+    starts_on: date
+    ends_on: date
+
+    def past(self, fraction: float) -> date:
+        """A day of the year before today, `fraction` (0..1) of the way from the start to yesterday
+        (the first day of the year when today is that day)."""
+        days = (self.today - self.starts_on).days - 1
+        return self.starts_on + timedelta(days=max(0, round(days * min(max(fraction, 0.0), 1.0))))
+
+    def future(self, fraction: float) -> date:
+        """A day of the year after today, `fraction` (0..1) of the way from tomorrow to the year's
+        last day (the last day when today is that day)."""
+        days = (self.ends_on - self.today).days - 1
+        if days < 0:
+            return self.ends_on
+        return self.today + timedelta(days=1 + round(days * min(max(fraction, 0.0), 1.0)))
+
+    def share_past(self) -> float:
+        """How much of the year is behind today (0 on the first day, 1 on the last)."""
+        return (self.today - self.starts_on).days / max(1, (self.ends_on - self.starts_on).days)
+
+
+def demo_calendar(today: date | None = None) -> DemoCalendar:
+    """The demo calendar of `today` (default: the machine's date)."""
+    today = today or date.today()
+    title, starts, ends = school_year_of(today)
+    return DemoCalendar(today, title, starts, ends)

@@ -1,7 +1,11 @@
-"""Demo events of a Tomsk-like preschool association for 2025/2026: 25 events, ≈ 797 attendances.
+"""Demo events of a Tomsk-like preschool association in the school year holding today: 25 events.
 
-Runs after `lti_tool/resource_map/demo.py` and uses its year, topics, organizations, people and
-offerings; whatever is missing (the loader run alone) is created with invented names.
+Relative to `today` (`core.school_years.demo_calendar`): the first two tutorials are running (one
+meeting held and graded, one to come), the last few events are upcoming (sign-ups open, some people
+signed up), and the rest are held before today — graded, with protocols — so that their attendances
+make about 797 in a year seen from its end. Runs after `lti_tool/resource_map/demo.py` and uses its
+year, topics, organizations, people and offerings; whatever is missing (the loader run alone) is
+created with invented names.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.reference import AcademicYear, Organization, Person, Topic
+from ..core.school_years import DemoCalendar, demo_calendar
 from ..resource_map.catalog import SEED_TOPICS_RU
 from ..resource_map.models import Offering
 from . import grading, protocol, services, signup
@@ -53,21 +58,28 @@ GIVEN = ["Анна", "Мария", "Елена", "Ольга", "Наталья",
 PATRONYMIC = ["Александровна", "Сергеевна", "Владимировна", "Викторовна", "Николаевна", "Петровна"]
 
 
-def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
-    """Create the year's events with sessions, leaders, participants, grades and protocols."""
-    year = _year(session, network_id)
+RUNNING = (0, 1)  # the mathematics and ecology tutorials: one meeting held, one to come
+MIN_UPCOMING = 5
+
+
+def load_demo(session: Session, network_id: int, rng: random.Random, today: date | None = None) -> None:
+    """Create the year's events with meetings, leaders, participants, grades and protocols."""
+    cal = demo_calendar(today)
+    year = _year(session, network_id, cal)
     topics = _topics(session, network_id)
     orgs = list(session.scalars(sa.select(Organization).where(Organization.network_id == network_id)))
     site = next((o for o in orgs if o.number and "69" in o.number), orgs[0] if orgs else None)
     tutors, teachers = _people(session, network_id, rng, orgs)
-    offerings = list(session.scalars(sa.select(Offering).where(Offering.network_id == network_id)))
+    offerings = list(session.scalars(sa.select(Offering).where(Offering.network_id == network_id,
+                                                               Offering.year_id == year.id)))
     for form in ("tutorial", "consultation", "master_class", "immersion_seminar"):
         services.set_scale(session, network_id, form, kind="points", max_points=10, rubric=[
             {"score": 10, "descriptor": "Активно участвует, предлагает собственные решения"},
             {"score": 6, "descriptor": "Участвует в групповой работе"},
             {"score": 2, "descriptor": "Присутствует, не включается в работу"}])
     sizes = _participant_counts(rng)
-    start = year.starts_on + timedelta(days=20)
+    upcoming = max(MIN_UPCOMING, round(len(PLAN) * (1 - cal.share_past())))
+    held = [i for i in range(len(PLAN) - upcoming) if i not in RUNNING]
     for i, ((form, title, n_sessions), size) in enumerate(zip(PLAN, sizes)):
         topic = _topic_for(title, topics, rng)
         offering = next((o for o in offerings if o.form == form and o.topic_id == topic.id), None)
@@ -79,29 +91,41 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
             offering_id=offering.id if offering else None, min_sessions=1,
             min_score=6 if form == "tutorial" else None, best_practice=(i % 7 == 3))
         event.status = "published"
-        day = start + timedelta(days=i * 11)
-        for k in range(n_sessions):
-            services.add_meeting(session, event, on_date=day + timedelta(days=7 * k), start_time=time(14, 30),
-                                 end_time=time(16, 0), place=f"{event.host_organization.name}" if event.host_organization
-                                 else "ИМЦ, ауд. 12")
+        if i in RUNNING:
+            days = [cal.past(0.97), cal.future(0.02)]
+        elif i in held:
+            last = cal.past((held.index(i) + 1) / (len(held) + 1))
+            days = [max(year.starts_on, last - timedelta(days=7 * (n_sessions - 1 - k))) for k in range(n_sessions)]
+        else:
+            first = cal.future((i - (len(PLAN) - upcoming)) / upcoming)
+            days = [min(year.ends_on, first + timedelta(days=7 * k)) for k in range(n_sessions)]
+        for day in days:
+            services.add_meeting(session, event, on_date=day, start_time=time(14, 30), end_time=time(16, 0),
+                                 place=event.host_organization.name if event.host_organization else "ИМЦ, ауд. 12")
         for tutor in rng.sample(tutors, k=min(len(tutors), rng.choice((1, 2)))):
             services.set_leader(session, event, tutor.id, "lead")
-        people = rng.sample(teachers, k=min(size, len(teachers)))
+        signed = size if i in held or i in RUNNING else size // 2
+        people = rng.sample(teachers, k=min(signed, len(teachers)))
         parts = [signup.sign_up(session, event.id, p.id, by_staff=True) for p in people]
-        _grade(session, event, parts, graded=(i % 3 != 2), rng=rng)
-        services.set_status(session, event, "held")
-        protocol.issue(session, event)
-        protocol.add_note(session, event, "Опыт участников рекомендовать к распространению в сети АМСТ.")
+        if i in held:
+            _grade(session, event, event.sessions, parts, graded=(i % 3 != 2), rng=rng, today=cal.today)
+            services.set_status(session, event, "held")
+            protocol.issue(session, event)
+            protocol.add_note(session, event, "Опыт участников рекомендовать к распространению в сети АМСТ.")
+        elif i in RUNNING:
+            _grade(session, event, [m for m in event.sessions if m.on_date <= cal.today], parts, graded=True, rng=rng,
+                   today=cal.today)
     session.flush()
 
 
-def _grade(session: Session, event: Event, parts, *, graded: bool, rng: random.Random) -> None:
-    for s in event.sessions:
+def _grade(session: Session, event: Event, meetings, parts, *, graded: bool, rng: random.Random,
+           today: date) -> None:
+    for s in meetings:
         marks = []
         for p in parts:
             status = "present" if rng.random() < 0.93 else "late"
             marks.append(Mark(p.id, status, float(rng.randint(5, 10)) if graded else None))
-        grading.grade_meeting(session, s, marks, graded_by_id=None)
+        grading.grade_meeting(session, s, marks, graded_by_id=None, today=today)
 
 
 def _participant_counts(rng: random.Random) -> list[int]:
@@ -121,12 +145,12 @@ def _participant_counts(rng: random.Random) -> list[int]:
     return sizes
 
 
-def _year(session: Session, network_id: int) -> AcademicYear:
+def _year(session: Session, network_id: int, cal: DemoCalendar) -> AcademicYear:
     year = session.scalar(sa.select(AcademicYear).where(AcademicYear.network_id == network_id,
-                                                        AcademicYear.title == "2025/2026"))
+                                                        AcademicYear.title == cal.title))
     if year is None:
-        year = AcademicYear(network_id=network_id, title="2025/2026", starts_on=date(2025, 9, 1),
-                            ends_on=date(2026, 8, 31), is_current=True)
+        year = AcademicYear(network_id=network_id, title=cal.title, starts_on=cal.starts_on,
+                            ends_on=cal.ends_on, is_current=True)
         session.add(year)
         session.flush()
     return year

@@ -9,7 +9,7 @@ anything fails, rolling back undoes all of it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -46,13 +46,22 @@ def validate_mark(mark: Mark, scale: Scale) -> Mark:
     return Mark(mark.participant_id, mark.status, score, comment)
 
 
+def check_gradable(meeting: EventMeeting, today: date | None = None) -> None:
+    """A meeting is graded on its day or later: nobody attended a meeting that has not taken place."""
+    if meeting.on_date > (today or date.today()):
+        raise EventError(_l("This session takes place on %(day)s: it can be graded from that day on.",
+                            day=meeting.on_date.strftime("%d.%m.%Y")))
+
+
 def grade_meeting(session: Session, meeting: EventMeeting, marks: list[Mark], *,
-                  graded_by_id: int | None, now: datetime | None = None) -> list[Participant]:
+                  graded_by_id: int | None, now: datetime | None = None, today: date | None = None) -> list[Participant]:
     """Apply the marks of one meeting; returns the participants whose grade changed.
 
     Unchanged rows write nothing (no outbox row either). Marks for people not registered for
-    this event are refused. Set-based: a meeting of 30 costs the same few statements as one.
+    this event are refused, and so is a meeting after `today` (`check_gradable`). Set-based: a
+    meeting of 30 costs the same few statements as one.
     """
+    check_gradable(meeting, today)
     event = meeting.event
     scale = get_scale(session, event.network_id, event.form)
     valid = [validate_mark(m, scale) for m in marks]
@@ -85,8 +94,9 @@ def grade_meeting(session: Session, meeting: EventMeeting, marks: list[Mark], *,
 
 
 def mark_all_present(session: Session, meeting: EventMeeting, *, graded_by_id: int | None,
-                     now: datetime | None = None) -> list[Participant]:
+                     now: datetime | None = None, today: date | None = None) -> list[Participant]:
     """Mark every registered person present, keeping existing scores and comments."""
+    check_gradable(meeting, today)
     registered = session.scalars(sa.select(Participant).where(
         Participant.event_id == meeting.event_id, Participant.status == "registered"))
     existing = {a.participant_id: a for a in session.scalars(sa.select(Attendance).where(
@@ -95,7 +105,7 @@ def mark_all_present(session: Session, meeting: EventMeeting, *, graded_by_id: i
     for p in registered:
         row = existing.get(p.id)
         marks.append(Mark(p.id, "present", row.score if row else None, row.comment if row else None))
-    return grade_meeting(session, meeting, marks, graded_by_id=graded_by_id, now=now)
+    return grade_meeting(session, meeting, marks, graded_by_id=graded_by_id, now=now, today=today)
 
 
 def participant_score(session: Session, participant: Participant) -> tuple[int, float | None]:
@@ -214,3 +224,19 @@ def after_grade_changes(session: Session, event, participants: list[Participant]
     if newly:
         participation_completed.send(session, event_id=event.id, person_ids=newly)
     return completions
+
+
+def resend_event(session: Session, event, now: datetime | None = None) -> int:
+    """Queue every graded participant's current event score again for every placed course (grades
+    given before the placement's first launch had nowhere to go); returns the outbox rows written.
+    Announces no completion: nothing changed in the tool."""
+    scale = get_scale(session, event.network_id, event.form)
+    graded = list(session.scalars(sa.select(Participant).join(
+        EventCompletion, EventCompletion.participant_id == Participant.id)
+        .where(Participant.event_id == event.id, Participant.status == "registered")
+        .options(selectinload(Participant.person))))
+    rows = {c.participant_id: c for c in session.scalars(sa.select(EventCompletion).where(
+        EventCompletion.participant_id.in_([p.id for p in graded])))} if graded else {}
+    return lms.queue_scores(session, event, [
+        lms.Grade(p, rows[p.id].score if rows[p.id].score is not None else 0.0, rows[p.id].completed)
+        for p in graded], score_maximum=scale.maximum, now=now or utcnow())

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..core import line_items, scores
 from ..core.clock import utcnow
 from ..core.courses import Course, Enrollment, ResourceLink
+from ..core.member_roles import TEACHER, tool_roles
 from ..core.grades import LineItem, ScoreOutbox
 from .models import Event, Participant
 
@@ -93,6 +94,15 @@ def _enrolled(session: Session, course_ids: set[int], user_ids: set[int]) -> set
         Enrollment.course_id.in_(course_ids), Enrollment.user_id.in_(user_ids), Enrollment.status == "active")).all())
 
 
+def _learners(session: Session, course_ids: set[int], user_ids: set[int]) -> set[tuple[int, int]]:
+    """(course id, user id) of the active members enrolled as Learners (the LMS gradebook's rows)."""
+    if not course_ids or not user_ids:
+        return set()
+    rows = session.execute(sa.select(Enrollment.course_id, Enrollment.user_id, Enrollment.lti_roles).where(
+        Enrollment.course_id.in_(course_ids), Enrollment.user_id.in_(user_ids), Enrollment.status == "active"))
+    return {(c, u) for c, u, roles in rows if TEACHER in tool_roles(roles)}
+
+
 @dataclass(frozen=True)
 class Delivery:
     """What a tutor sees per person and course: the latest score's delivery state."""
@@ -100,6 +110,7 @@ class Delivery:
     course_title: str
     status: str  # pending | delivered | failed | not_in_course
     last_error: str | None = None
+    learner: bool = True  # False: a member but not a Learner: the gradebook shows no grade for her
 
 
 def delivery_overview(session: Session, event: Event, participants: list[Participant]) -> dict[int, list[Delivery]]:
@@ -114,16 +125,21 @@ def delivery_overview(session: Session, event: Event, participants: list[Partici
                                                                 ScoreOutbox.status != "superseded")
                                    .order_by(ScoreOutbox.id)):
             latest[(row.source_key, row.course_id)] = row
-    enrolled = _enrolled(session, set(courses), {p.person.user_id for p in participants} - {None})
+    users = {p.person.user_id for p in participants} - {None}
+    enrolled = _enrolled(session, set(courses), users)
+    learners = _learners(session, set(courses), users)
     result: dict[int, list[Delivery]] = {}
     for p in participants:
         items = []
         for link in links:
             title = courses[link.course_id].title or courses[link.course_id].lti_context_id
             row = latest.get((source_key(p.id), link.course_id))
+            learner = (link.course_id, p.person.user_id) in learners
             if (link.course_id, p.person.user_id) not in enrolled:
                 items.append(Delivery(title, "not_in_course"))
             elif row is not None:
-                items.append(Delivery(title, row.status, row.last_error))
+                items.append(Delivery(title, row.status, row.last_error, learner))
+            elif not learner:
+                items.append(Delivery(title, "ungraded", None, False))
         result[p.id] = items
     return result

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from ..core.reference import Person, Topic
 from ..resource_map.catalog import FORMS
 from ..web.auth import current_person, require_actor
+from ..core.member_roles import tutor_person_ids
 from ..web.extensions import db
 from . import (calendar, candidates, lms, services, signup, views_certificate, views_grading,  # noqa: F401
                views_manage, views_protocol)
@@ -60,6 +61,7 @@ def detail(event_id: int):
         "find": find, "candidates": candidates.find(db.session, actor.network_id, find) if grader and find else [],
         "tutors": _tutors(actor.network_id) if can_manage(actor) else [],
         "meeting_form": MeetingForm(), "scale": services.get_scale(db.session, event.network_id, event.form),
+        "over": services.is_over(event),
     }
     db.session.commit()
     return render_template("events/detail.html", **context)
@@ -89,7 +91,10 @@ def cancel_own(event_id: int):
                                                          Participant.person_id == current_person(actor).id))
     if row is None:
         abort(404)
-    signup.cancel(db.session, row.id)
+    try:
+        signup.cancel(db.session, row.id, own=True)
+    except EventError as exc:
+        return fail(exc, event_id)
     db.session.commit()
     flash(_("Your sign-up is cancelled."), "success")
     return redirect(url_for("events.detail", event_id=event_id))
@@ -140,5 +145,6 @@ def status_name(status: str) -> str:
 
 
 def _tutors(network_id: int) -> list[Person]:
-    return list(db.session.scalars(sa.select(Person).where(Person.network_id == network_id, Person.is_tutor,
-                                                           Person.retired_at.is_(None)).order_by(Person.full_name)))
+    """Who can lead: tutors of the map and LMS Instructors, TAs and Mentors (core.member_roles)."""
+    ids = tutor_person_ids(db.session, network_id)
+    return list(db.session.scalars(sa.select(Person).where(Person.id.in_(ids)).order_by(Person.full_name))) if ids else []

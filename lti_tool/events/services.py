@@ -97,12 +97,21 @@ def _check_links(session: Session, network_id: int, year_id: int, fields: dict, 
             raise EventError(_l("Unknown cluster."))
 
 
-def set_status(session: Session, event: Event, status: str) -> Event:
-    """Publish, cancel or mark held; a cancelled event cannot be held."""
+def is_over(event: Event, today: date | None = None) -> bool:
+    """Held: marked so, or its last meeting was before today (its meetings loaded with it)."""
+    today = today or date.today()
+    return event.status == "held" or (event.status != "cancelled" and bool(event.sessions)
+                                       and event.sessions[-1].on_date < today)
+
+
+def set_status(session: Session, event: Event, status: str, today: date | None = None) -> Event:
+    """Publish, cancel or mark held; a cancelled event cannot be held, a held one cannot be cancelled."""
     if status not in EVENT_STATUSES:
         raise EventError(_l("Unknown status."))
     if event.status == "cancelled" and status == "held":
         raise EventError(_l("A cancelled event cannot be marked as held."))
+    if status == "cancelled" and is_over(event, today):
+        raise EventError(_l("A held event cannot be cancelled: its participants' attendance and grades stay."))
     event.status = status
     session.flush()
     return event
@@ -115,6 +124,11 @@ def add_meeting(session: Session, event: Event, *, on_date: date, start_time: ti
         raise EventError(_l("The online link must start with https://."))
     if start_time and end_time and end_time <= start_time:
         raise EventError(_l("The session must end after it starts."))
+    year = session.get(AcademicYear, event.year_id)
+    if not year.starts_on <= on_date <= year.ends_on:
+        raise EventError(_l("The session must fall inside the school year %(year)s (%(start)s – %(end)s).",
+                            year=year.title, start=year.starts_on.strftime("%d.%m.%Y"),
+                            end=year.ends_on.strftime("%d.%m.%Y")))
     row = EventMeeting(event_id=event.id, on_date=on_date, start_time=start_time, end_time=end_time,
                        place=place or None, online_url=online_url or None)
     session.add(row)

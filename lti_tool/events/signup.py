@@ -7,7 +7,7 @@ the second one counts the first one's seat and goes to the waitlist.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,7 +17,7 @@ from ..core.clock import as_utc, utcnow
 from ..core.db import is_sqlite
 from ..core.reference import Person
 from .models import Event, Participant
-from .services import EventError
+from .services import EventError, is_over
 
 
 def lock_event(session: Session, event_id: int) -> Event:
@@ -82,11 +82,15 @@ def sign_up(session: Session, event_id: int, person_id: int, *, added_by_id: int
     return row
 
 
-def cancel(session: Session, participant_id: int) -> list[Participant]:
-    """Cancel a sign-up and promote from the waitlist; returns the promoted participants."""
+def cancel(session: Session, participant_id: int, *, own: bool = False,
+           today: date | None = None) -> list[Participant]:
+    """Cancel a sign-up and promote from the waitlist; returns the promoted participants. A person
+    cancelling her `own` sign-up cannot once the event is held (`services.is_over`)."""
     row = session.get(Participant, participant_id)
     if row is None:
         raise EventError(_l("Unknown participant."))
+    if own and is_over(row.event, today):
+        raise EventError(_l("The event is held: your sign-up and attendance stay in its protocol."))
     event = lock_event(session, row.event_id)
     session.refresh(row)
     if row.status == "cancelled":

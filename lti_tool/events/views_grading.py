@@ -1,6 +1,8 @@
 """The grading screen of one session, "mark all present", and the methodists' grading scales."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -24,7 +26,8 @@ def grade(session_id: int):
     marks = {a.participant_id: a for a in db.session.query(Attendance).filter_by(session_id=row.id)}
     return render_template("events/grading.html", s=row, event=row.event, roster=roster, marks=marks,
                            scale=services.get_scale(db.session, row.event.network_id, row.event.form),
-                           delivery=lms.delivery_overview(db.session, row.event, roster))
+                           delivery=lms.delivery_overview(db.session, row.event, roster),
+                           placed=bool(lms.placed_links(db.session, row.event)), future=row.on_date > date.today())
 
 
 @bp.post("/sessions/<int:session_id>/grading")
@@ -46,12 +49,28 @@ def save_grades(session_id: int):
     return redirect(url_for("events.grade", session_id=session_id))
 
 
+@bp.post("/sessions/<int:session_id>/send-to-lms")
+def resend(session_id: int):
+    """Queue every graded participant's score again (after the placement's first launch)."""
+    row = load_meeting(session_id)
+    require_grader(row.event)
+    rows = grading.resend_event(db.session, row.event)
+    db.session.commit()
+    flash(ngettext("%(num)d grade queued for the LMS.", "%(num)d grades queued for the LMS.", rows), "success")
+    return redirect(url_for("events.grade", session_id=session_id))
+
+
 @bp.post("/sessions/<int:session_id>/mark-all-present")
 def mark_all_present(session_id: int):
     """Mark every registered person present (scores and comments kept)."""
     row = load_meeting(session_id)
     actor = require_grader(row.event)
-    changed = grading.mark_all_present(db.session, row, graded_by_id=actor.user_id)
+    try:
+        changed = grading.mark_all_present(db.session, row, graded_by_id=actor.user_id)
+    except EventError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("events.grade", session_id=session_id))
     db.session.commit()
     flash(ngettext("%(num)d participant marked present.", "%(num)d participants marked present.", len(changed)),
           "success")

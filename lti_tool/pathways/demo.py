@@ -7,12 +7,13 @@ under way at random, with evidence and reflections; some teachers add publicatio
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..core.reference import AcademicYear, Person
+from ..core.reference import Person
+from ..core.school_years import DemoCalendar, current_year, demo_calendar
 from ..events.models import Event, EventCompletion, Participant
 from . import planning, publishing, services
 from .models import Route
@@ -35,10 +36,11 @@ TALKS = ("Выступление на заседании тьюторского 
          "Выступление на онлайн-форуме АМСТ")
 
 
-def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
-    """Plan and publish the year's routes, then record progress on them."""
-    year = session.scalar(sa.select(AcademicYear).where(AcademicYear.network_id == network_id,
-                                                        AcademicYear.title == "2025/2026"))
+def load_demo(session: Session, network_id: int, rng: random.Random, today: date | None = None) -> None:
+    """Plan and publish the current year's routes, then record progress on them up to `today`: steps
+    whose time has come are done or under way at random, later ones stay planned (routes in progress)."""
+    cal = demo_calendar(today)
+    year = current_year(session, network_id)
     if year is None:
         return
     settings = planning.RunSettings(steps_per_teacher=3, min_need=0.5, plan_start=year.starts_on.isoformat(),
@@ -49,7 +51,7 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
                                                           Person.retired_at.is_(None)).order_by(Person.id)))
     completed = _completed_offerings(session, network_id)
     for route in routes:
-        _progress(session, route, year, tutors, completed.get(route.person_id, set()), rng)
+        _progress(session, route, cal, tutors, completed.get(route.person_id, set()), rng)
     session.flush()
 
 
@@ -65,12 +67,11 @@ def _completed_offerings(session: Session, network_id: int) -> dict[int, set[int
     return result
 
 
-def _when(year: AcademicYear, rng: random.Random) -> datetime:
-    day = year.starts_on + timedelta(days=rng.randint(30, 240))
-    return datetime.combine(day, time(16, 0), tzinfo=timezone.utc)
+def _when(cal: DemoCalendar, rng: random.Random) -> datetime:
+    return datetime.combine(cal.past(rng.uniform(0.2, 1.0)), time(16, 0), tzinfo=timezone.utc)
 
 
-def _progress(session: Session, route: Route, year: AcademicYear, tutors: list[Person], completed: set[int],
+def _progress(session: Session, route: Route, cal: DemoCalendar, tutors: list[Person], completed: set[int],
               rng: random.Random) -> None:
     if tutors:
         services.attach_tutor(session, route, rng.choice(tutors).id)
@@ -82,10 +83,11 @@ def _progress(session: Session, route: Route, year: AcademicYear, tutors: list[P
         services.add_self_step(session, route, "talk", rng.choice(TALKS))
     for step in route.steps:
         roll = rng.random()
-        if step.offering_id in completed or roll < 0.4:
-            step.status, step.completed_at = "done", _when(year, rng)
+        begun = step.planned_start is None or step.planned_start <= cal.today
+        if step.offering_id in completed or (begun and roll < 0.4):
+            step.status, step.completed_at = "done", _when(cal, rng)
             step.reflection = rng.choice(REFLECTIONS)
             step.evidence = ("Конспект и фотоотчёт в портфолио педагога" if step.kind != "self_education"
                              else f"https://dou.example.ru/metodika/{route.person_id}-{step.id or 0}")
-        elif roll < 0.6:
+        elif begun and roll < 0.6:
             step.status = "in_progress"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from ..core.clock import utcnow
 from ..core.db import is_sqlite
+from ..core.member_roles import tutor_person_ids
 from ..core.reference import Person, Topic
 from ..events.models import Event
 from ..resource_map.models import Offering
@@ -199,9 +200,10 @@ def set_goals(session: Session, route: Route, goals: str | None, topic_ids: list
 
 
 def attach_tutor(session: Session, route: Route, tutor_id: int) -> RouteTutor:
-    """Attach a tutor of the network to the route (idempotent)."""
+    """Attach a tutor of the network (the map's tutor mark, or an LMS Instructor, TA or Mentor) to the
+    route (idempotent)."""
     tutor = session.get(Person, tutor_id)
-    if tutor is None or tutor.network_id != route.network_id or not tutor.is_tutor:
+    if tutor is None or tutor.network_id != route.network_id or tutor_id not in tutor_person_ids(session, route.network_id):
         raise PathwayError(_l("Unknown tutor."))
     row = next((t for t in route.tutors if t.tutor_id == tutor_id), None)
     if row is None:

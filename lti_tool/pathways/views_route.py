@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.member_roles import tutor_person_ids
 from ..core.reference import Person, Topic
 from ..web.extensions import db
 from . import services
@@ -32,8 +33,8 @@ def route_detail(route_id: int):
         "route": route, "editing": editing, "events_by_step": by_step, "signed": signed, "topics": topics,
         "offerings": offerings, "events": events,
         "tutors": list(db.session.scalars(sa.select(Person).where(
-            Person.network_id == route.network_id, Person.is_tutor, Person.retired_at.is_(None))
-            .order_by(Person.full_name))) if editing else [],
+            Person.id.in_(tutor_person_ids(db.session, route.network_id))).order_by(Person.full_name)))
+        if editing else [],
         "own": route.person_id == person.id,
     }
     db.session.commit()

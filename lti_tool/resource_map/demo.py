@@ -6,10 +6,11 @@ added on a clash), so a demo LMS roster built from `demo_people()` matches perso
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
+from ..core.school_years import demo_calendar
 from . import map_entries, services
 from .catalog import FORMS
 
@@ -61,10 +62,11 @@ def demo_people(rng: random.Random, dou_numbers=DOU_NUMBERS, count: int = 140) -
     return people
 
 
-def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
-    """Create the demo association's map for 2025/2026 (current)."""
-    year = services.save_year(session, network_id, title="2025/2026", starts_on=date(2025, 9, 1),
-                              ends_on=date(2026, 8, 31), is_current=True)
+def load_demo(session: Session, network_id: int, rng: random.Random, today: date | None = None) -> None:
+    """Create the demo association's map for the school year holding `today` (current)."""
+    cal = demo_calendar(today)
+    year = services.save_year(session, network_id, title=cal.title, starts_on=cal.starts_on,
+                              ends_on=cal.ends_on, is_current=True)
     services.seed_topics(session, network_id)
     topics = {t.name: t for t in services.list_topics(session, network_id)}
     orgs = {}
@@ -110,8 +112,7 @@ def _offerings(session, network_id, year, topics, tutors, orgs, clusters, site, 
         by_org = form in ("open_demo", "open_day") or index % 5 == 0
         provider_kind, provider_id = ("organization", rng.choice(list(orgs.values())).id) if by_org \
             else ("person", rng.choice(tutors).id)
-        month = rng.randint(9, 17)
-        starts = date(2025 + (month > 12), (month - 1) % 12 + 1, rng.randint(1, 28))
+        starts = year.starts_on + timedelta(days=rng.randint(0, 270))
         map_entries.save_offering(session, network_id, year_id=year.id, topic_id=topic.id, form=form,
                                provider_kind=provider_kind, provider_id=provider_id,
                                title=f"{FORMS_RU_TITLES.get(form, 'Занятие')}: {topic.name.lower()}",

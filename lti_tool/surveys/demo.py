@@ -1,4 +1,5 @@
-"""Demo data: the 2025/2026 needs assessment with ~120 responses and two paired self-assessment runs.
+"""Demo data: the current year's needs assessment with ~120 responses, two paired self-assessment
+runs and the resources survey, answered on days before today (the last two stay open).
 
 Runs after the resource map's loader and answers as the network's existing people (it creates no
 people or topics of its own). Answers go through `answering.submit`, the same path as the web form.
@@ -6,12 +7,13 @@ people or topics of its own). Answers go through `answering.submit`, the same pa
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ..core.reference import AcademicYear, Person
+from ..core.reference import Person
+from ..core.school_years import current_year, demo_calendar
 from . import answering, audience, services, templates_ru
 from .models import Survey, SurveyResponse
 
@@ -24,10 +26,14 @@ OFFER_TITLES = {"master_class": "Мастер-класс «{topic}: из опы�
                 "open_demo": "Открытый показ: {topic}"}
 
 
-def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
-    """Create the demo surveys and responses of one network."""
-    year_id = session.scalar(sa.select(AcademicYear.id).where(AcademicYear.network_id == network_id,
-                                                              AcademicYear.title == "2025/2026"))
+def load_demo(session: Session, network_id: int, rng: random.Random, today: date | None = None) -> None:
+    """Create the demo surveys and responses of one network in its current year, dated before `today`."""
+    cal = demo_calendar(today)
+    year = current_year(session, network_id)
+    year_id = year.id if year is not None else None
+
+    def day(fraction: float) -> datetime:
+        return datetime.combine(cal.past(fraction), time(10, 0), tzinfo=timezone.utc)
     people = list(session.scalars(sa.select(Person).where(Person.network_id == network_id, Person.retired_at.is_(None))
                                   .order_by(Person.id)))
     topics = [t.id for t in services.active_topics(session, network_id)]
@@ -36,7 +42,7 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
 
     needs = templates_ru.needs_assessment(session, network_id, year_id)
     _run(session, needs, rng.sample(people, k=min(NEEDS_RESPONSES, len(people))), topics, rng,
-         lambda p, t: _need_rating(rng, t in hard[p.id]), datetime(2025, 9, 15, tzinfo=timezone.utc))
+         lambda p, t: _need_rating(rng, t in hard[p.id]), day(0.02), cal.today)
     start = templates_ru.self_assessment(session, network_id, year_id, stage="start")
     end = templates_ru.self_assessment(session, network_id, year_id, stage="end")
     # The self-assessment asks the teachers (its audience): with 80 teachers, the panel is all of them.
@@ -46,15 +52,15 @@ def load_demo(session: Session, network_id: int, rng: random.Random) -> None:
 
     def first(p: Person, key) -> int:
         return level.setdefault((p.id, key), 2 if key in hard[p.id] else rng.randint(2, 4))
-    _run(session, start, panel, topics, rng, first, datetime(2025, 9, 20, tzinfo=timezone.utc))
+    _run(session, start, panel, topics, rng, first, day(0.05), cal.today)
     # The end-of-year run stays open, so a demo teacher outside the panel has a survey to answer.
     _run(session, end, panel, topics, rng, lambda p, key: min(5, first(p, key) + rng.choice((0, 1, 1, 2))),
-         datetime(2026, 5, 20, tzinfo=timezone.utc), close=False)
+         day(0.9), cal.today, close=False)
     # The resources survey stays open: its offers wait for the methodist, its "yes" answers are the
     # commission's candidates, and the demo teacher has a survey to answer.
     resources = templates_ru.resource_survey(session, network_id, year_id)
     _run(session, resources, rng.sample(people, k=min(RESOURCE_RESPONSES, len(people))), topics, rng,
-         lambda p, key: rng.randint(3, 5), datetime(2025, 9, 25, tzinfo=timezone.utc), close=False,
+         lambda p, key: rng.randint(3, 5), day(0.08), cal.today, close=False,
          extra=lambda survey, person, values: _offer(survey, person, values, hard, rng))
 
 
@@ -63,16 +69,18 @@ def _need_rating(rng: random.Random, hard: bool) -> int:
 
 
 def _run(session: Session, survey: Survey, people: list[Person], topics: list[int], rng: random.Random,
-         rating, day: datetime, close: bool = True, extra=None) -> None:
-    """Open the survey, submit one response per person, date the responses and (usually) close it."""
+         rating, day: datetime, today: date, close: bool = True, extra=None) -> None:
+    """Open the survey, submit one response per person, date the responses (a few days from `day`,
+    never after `today`) and (usually) close it."""
     services.set_status(session, survey, "open")
     for person in people:
         values = _values(survey, person, topics, rng, rating)
         if extra is not None:
             extra(survey, person, values)
         answering.submit(session, survey, person, values, topics, "tutor" if person.is_tutor else "teacher")
+    latest = datetime.combine(today, time(9, 0), tzinfo=timezone.utc)
     session.execute(sa.update(SurveyResponse).where(SurveyResponse.survey_id == survey.id)
-                    .values(submitted_at=day + timedelta(days=rng.randint(0, 10))))
+                    .values(submitted_at=min(latest, day + timedelta(days=rng.randint(0, 10)))))
     if close:
         survey.status = "closed"
     session.flush()

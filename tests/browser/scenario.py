@@ -49,7 +49,7 @@ def arrange(stack: Stack) -> dict:
                                     description="Практикум для педагогов ДОО: игры с правилами, квесты, "
                                                 "сюжетно-ролевые игры.", capacity=25, min_sessions=1, min_score=6)
         events.set_status(s, event, "published")
-        session = events.add_meeting(s, event, on_date=date.today() + timedelta(days=7), start_time=time(14, 30),
+        session = events.add_meeting(s, event, on_date=date.today(), start_time=time(14, 30),
                                      end_time=time(16, 0), place="МАДОУ № 48", online_url=ONLINE_URL)
         events.set_leader(s, event, person["instructor"].id, "lead")
         with warnings.catch_warnings():

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from lti_tool.core.grades import ScoreOutbox
 from lti_tool.events import lms, services, signup
-from lti_tool.events.models import Attendance, Participant
+from lti_tool.events.models import Attendance, EventMeeting, Participant
 from lti_tool.web.auth import METHODIST, TEACHER, TUTOR
 
 from .world import build_world, event_of, make_network
@@ -26,7 +26,8 @@ def registered(db_session, w):
 
 def test_teacher_sees_list_and_event_and_signs_up(client, auth, db_session):
     w = build_world(db_session, teachers=2, capacity=1)
-    services.add_meeting(db_session, event_of(db_session, w), on_date=date.today() + timedelta(days=7))
+    # A stored row: the world's year is 2025/2026 and add_meeting keeps meetings inside it.
+    db_session.add(EventMeeting(event_id=w.event_id, on_date=date.today() + timedelta(days=7)))
     db_session.commit()
     auth.login(TEACHER, network_id=w.network_id, user_id=w.teacher_users[0])
     page = client.get("/events/")
