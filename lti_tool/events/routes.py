@@ -15,8 +15,9 @@ from ..core.reference import Person, Topic
 from ..resource_map.catalog import FORMS
 from ..web.auth import current_person, require_actor
 from ..core.member_roles import tutor_person_ids
+from ..core.school_years import current_year
 from ..web.extensions import db
-from . import (calendar, candidates, lms, services, signup, views_certificate, views_grading,  # noqa: F401
+from . import (calendar, candidates, leading, lms, services, signup, views_certificate, views_grading,  # noqa: F401
                views_manage, views_protocol)
 from .access import can_manage, load_event, load_participant, may_grade, require_grader
 from .blueprint import bp
@@ -61,10 +62,23 @@ def detail(event_id: int):
         "find": find, "candidates": candidates.find(db.session, actor.network_id, find) if grader and find else [],
         "tutors": _tutors(actor.network_id) if can_manage(actor) else [],
         "meeting_form": MeetingForm(), "scale": services.get_scale(db.session, event.network_id, event.form),
-        "over": services.is_over(event),
+        "over": services.is_over(event), "links": services.links(db.session, event),
     }
     db.session.commit()
     return render_template("events/detail.html", **context)
+
+
+@bp.get("/mine")
+def mine():
+    """A tutor's own events: meetings to grade now, upcoming and held events (this school year)."""
+    actor = require_actor()
+    person = current_person(actor)
+    year = current_year(db.session, actor.network_id)
+    today = date.today()
+    result = leading.my_events(db.session, actor.network_id, person.id, today, year.id if year else None)
+    db.session.commit()
+    return render_template("events/mine.html", result=result, today=today, year=year,
+                           next_meeting=leading.next_meeting)
 
 
 @bp.post("/<int:event_id>/signup")

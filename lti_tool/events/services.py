@@ -9,9 +9,9 @@ from datetime import date, time
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from ..core.reference import AcademicYear, Person
+from ..core.reference import AcademicYear, Person, Topic
 from ..resource_map.catalog import FORMS
 from ..resource_map.models import Cluster, Offering
 from .models import EVENT_STATUSES, LEADER_KINDS, SCALE_KINDS, Event, EventLeader, EventMeeting, GradingScale
@@ -102,6 +102,28 @@ def is_over(event: Event, today: date | None = None) -> bool:
     today = today or date.today()
     return event.status == "held" or (event.status != "cancelled" and bool(event.sessions)
                                        and event.sessions[-1].on_date < today)
+
+
+@dataclass(frozen=True)
+class Links:
+    """What an event is linked to on the resource map, in words for its page."""
+
+    offering_title: str | None
+    offering_form: str | None
+    offering_cluster: str | None
+    cluster: str | None
+
+
+def links(session: Session, event: Event) -> Links:
+    """The event's offering (title, form, its cluster) and its own cluster: one query, linked or not."""
+    offering_cluster, own_cluster = aliased(Cluster), aliased(Cluster)
+    row = session.execute(
+        sa.select(sa.func.coalesce(Offering.title, Topic.name), Offering.form, offering_cluster.name, own_cluster.name)
+        .select_from(Event).outerjoin(Offering, Offering.id == Event.offering_id)
+        .outerjoin(Topic, Topic.id == Offering.topic_id)
+        .outerjoin(offering_cluster, offering_cluster.id == Offering.cluster_id)
+        .outerjoin(own_cluster, own_cluster.id == Event.cluster_id).where(Event.id == event.id)).one()
+    return Links(*row)
 
 
 def set_status(session: Session, event: Event, status: str, today: date | None = None) -> Event:

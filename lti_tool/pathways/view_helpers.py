@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import flash, redirect
+from sqlalchemy.orm import selectinload
 
 from ..core.reference import Topic
 from ..events.models import Event, Participant
+from ..resource_map.models import Offering
 from ..web.extensions import db
 from .models import Route
-from .planning import year_offerings
 from .services import PathwayError
 
 
@@ -43,7 +44,9 @@ def step_events(route: Route, person_id: int) -> tuple[dict, dict]:
 
 def addable(route: Route) -> tuple[list, list]:
     """The offerings of the route's year and its published events, for adding a step by hand."""
-    offerings = year_offerings(db.session, route.network_id, route.year_id)
+    offerings = list(db.session.scalars(sa.select(Offering).where(
+        Offering.network_id == route.network_id, Offering.year_id == route.year_id, Offering.retired_at.is_(None))
+        .order_by(Offering.id).options(selectinload(Offering.topic))))
     events = list(db.session.scalars(sa.select(Event).where(
         Event.network_id == route.network_id, Event.year_id == route.year_id,
         Event.status == "published").order_by(Event.title)))

@@ -24,6 +24,7 @@ PAGES = [
     "event without roster (teacher)", "protocol", "events (staff)", "map matrix", "map people", "admin console",
     "planner run (whole region)", "yearly report XLSX", "portfolio XLSX", "survey report XLSX", "protocol XLSX",
     "map export XLSX", "year plan", "year archive", "opening the next year", "offers for the map",
+    "my events", "my teachers", "my year",
 ]
 
 
