@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from flask import flash, redirect, url_for
 from sqlalchemy.orm import selectinload
 
-from ..core.reference import Organization, Topic
 from ..core.numbers import natural_sorted
+from ..core.reference import Organization, Topic
 from ..core.school_years import current_year
 from ..resource_map.models import Cluster, Offering
 from ..web.extensions import db
