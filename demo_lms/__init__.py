@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Flask
 
-from .core import Lms, NrpsOptions
+from .core import AgsOptions, Lms, NrpsOptions
 from .fastpath import ScoreFastPath
 from .faults import Faults, install
 from .keys import PlatformKey, ToolKeyCache
@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "JWKS_CACHE_SECONDS": 300,
     # NRPS `differences` links (NRPS 2.0 §2.4.3); Moodle offers none, so off by default.
     "DEMO_LMS_NRPS_DIFFERENCES": False,
+    # Score timestamps kept to the second (Moodle's integer timemodified): 409 within one second.
+    "DEMO_LMS_SECOND_TIMESTAMPS": False,
 }
 
 
@@ -45,7 +47,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # Russian names readable in JSON answers
     state = Lms(config=app.config, store=Store(data_dir), key=PlatformKey(data_dir),
                 tool_keys=ToolKeyCache(ttl=float(cfg["JWKS_CACHE_SECONDS"])), faults=Faults(),
-                nrps=NrpsOptions(differences=bool(cfg["DEMO_LMS_NRPS_DIFFERENCES"])))
+                nrps=NrpsOptions(differences=bool(cfg["DEMO_LMS_NRPS_DIFFERENCES"])),
+                ags=AgsOptions(second_timestamps=bool(cfg["DEMO_LMS_SECOND_TIMESTAMPS"])))
     app.extensions["demo_lms"] = state
     with state.store.write() as session:
         seed(session, app.config)

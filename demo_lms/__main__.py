@@ -26,11 +26,14 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--no-control", action="store_true", help="disable the /_control/ test API")
     p.add_argument("--nrps-differences", action="store_true",
                    help='send NRPS rel="differences" links and serve changes since (Moodle does not)')
+    p.add_argument("--second-timestamps", action="store_true",
+                   help="keep score timestamps to the second like Moodle (409 for a second score within one second)")
     a = p.parse_args(argv)
     app = create_app({
         "ISSUER": a.issuer or f"http://{a.host}:{a.port}", "TOOL_BASE_URL": a.tool_url, "DEMO_LMS_DATA": a.data,
         "CLIENT_ID": a.client_id, "DEPLOYMENT_ID": a.deployment_id, "DEMO_LMS_CONTROL": not a.no_control,
         "DEMO_LMS_ROSTER": a.roster, "DEMO_LMS_NRPS_DIFFERENCES": a.nrps_differences,
+        "DEMO_LMS_SECOND_TIMESTAMPS": a.second_timestamps,
     })
     print(f"Demo LMS: {app.config['ISSUER']}/course/1  (tool: {a.tool_url}, client_id {a.client_id})")
     server = make_server(a.host, a.port, app, access_log=True)

@@ -60,12 +60,22 @@ def nrps_options():
                     "last_change": last})
 
 
+@bp.route("/ags", methods=["GET", "POST"])
+def ags_options():
+    """AGS options: `second_timestamps` (scores kept to the second, as Moodle keeps them)."""
+    st, b = lms(), body() if request.method == "POST" else {}
+    if "second_timestamps" in b:
+        st.ags.second_timestamps = bool(b["second_timestamps"])
+    return jsonify({"second_timestamps": st.ags.second_timestamps})
+
+
 @bp.post("/reset")
 def reset():
     st = lms()
     st.faults.reset()
     st.tool_keys.clear()
     st.nrps.differences, st.nrps.history_floor = bool(st.config["DEMO_LMS_NRPS_DIFFERENCES"]), 0
+    st.ags.second_timestamps = bool(st.config["DEMO_LMS_SECOND_TIMESTAMPS"])
     if body().get("data"):
         st.store.reset()
         with st.store.write() as s:

@@ -29,6 +29,13 @@ class NrpsOptions:
 
 
 @dataclass
+class AgsOptions:
+    """AGS behaviour switched by the control API or ``--second-timestamps``."""
+
+    second_timestamps: bool = False  # keep score timestamps to the second, as Moodle does
+
+
+@dataclass
 class Lms:
     config: dict[str, Any]
     store: Store
@@ -36,6 +43,7 @@ class Lms:
     tool_keys: ToolKeyCache
     faults: Faults
     nrps: NrpsOptions = field(default_factory=NrpsOptions)
+    ags: AgsOptions = field(default_factory=AgsOptions)
 
     @property
     def issuer(self) -> str:

@@ -16,6 +16,7 @@ from http import HTTPStatus
 from typing import Any, Callable
 
 from . import lti
+from .faults import DROP_AFTER, DROP_BEFORE, drop_connection
 from .scores import SCORES_RULE, accept_score
 from .token import BearerRefused, check_bearer
 
@@ -41,8 +42,15 @@ class ScoreFastPath:
     def score(self, environ: dict, start_response: Callable, path: str, course_id: int, li_id: int):
         state = self.state
         injected = state.faults.admit("POST", path, SCORES_RULE)
-        if injected is not None:
+        if injected == DROP_BEFORE:
+            return _dropped(environ, start_response)
+        if injected is not None and injected != DROP_AFTER:
             status, body, headers = injected
+            if isinstance(body, str):  # a plain-text answer, e.g. PHP's "Terminated: 15"
+                data = body.encode()
+                start_response(_status_line(status), [("Content-Type", "text/html; charset=UTF-8"),
+                                                      ("Content-Length", str(len(data))), *headers.items()])
+                return [data]
             return _json(start_response, status, body, list(headers.items()))
         try:
             token = check_bearer(state.store, environ.get("HTTP_AUTHORIZATION", ""), (lti.S_SCORE,))
@@ -52,11 +60,22 @@ class ScoreFastPath:
         length = environ.get("CONTENT_LENGTH") or "0"
         raw = environ["wsgi.input"].read(int(length)) if length.isdigit() else b""
         status, error, description = accept_score(state.store, token.tool_id, course_id, li_id,
-                                                  environ.get("CONTENT_TYPE", ""), raw)
+                                                  environ.get("CONTENT_TYPE", ""), raw,
+                                                  seconds=state.ags.second_timestamps)
+        if injected == DROP_AFTER:  # handled (the grade is written), then no answer
+            return _dropped(environ, start_response)
         if error is None:
             start_response(_status_line(status), list(_EMPTY_200))
             return [b""]
         return _json(start_response, status, {"error": error, "error_description": description}, [])
+
+
+def _dropped(environ: dict, start_response: Callable):
+    """Close the connection without an answer (502 when the server offers no socket)."""
+    if drop_connection(environ):
+        return []
+    start_response("502 BAD GATEWAY", [("Content-Length", "0")])
+    return [b""]
 
 
 def _json(start_response: Callable, status: int, body: Any, headers: list[tuple[str, str]]):

@@ -3,6 +3,9 @@
 - 400 "Incorrect score received" for a missing/invalid timestamp, activityProgress or
   gradingProgress, ``scoreGiven`` without ``scoreMaximum``, or a user not gradable in the course.
 - 409 when the timestamp is not later than the stored grade's (so a re-sent score meets 409).
+  With ``seconds`` (the option ``DEMO_LMS_SECOND_TIMESTAMPS``, ``--second-timestamps``, control
+  API ``POST /_control/ags``) timestamps are kept to the second, as Moodle keeps them (an integer
+  ``timemodified``): 3.0 at 12:00:00.100 is stored, 4.0 at 12:00:00.900 meets 409.
 - ``gradingProgress`` other than FullyGraded clears ``scoreGiven``.
 - 200 on success, empty body.
 
@@ -52,10 +55,10 @@ INCORRECT = "Incorrect score received"  # Moodle answers one catch-all message
 
 
 def accept_score(store, tool_id: int, course_id: int, li_id: int, content_type: str,
-                 raw: bytes) -> tuple[int, str | None, str | None]:
+                 raw: bytes, seconds: bool = False) -> tuple[int, str | None, str | None]:
     """Handle one score POST like Moodle 4.x: (status, error, description); (200, None, None) when
     the score was stored. Plain values in and out: the Flask view and the WSGI fast path
-    (:mod:`demo_lms.fastpath`) share it."""
+    (:mod:`demo_lms.fastpath`) share it. ``seconds``: timestamps kept to the second."""
     mimetype = content_type.split(";", 1)[0].strip().lower()
     if mimetype not in (lti.MT_SCORE, "application/json"):
         return 415, "unsupported_media_type", f"Content-Type must be {lti.MT_SCORE}"
@@ -85,6 +88,11 @@ def accept_score(store, tool_id: int, course_id: int, li_id: int, content_type: 
     if not user_id.isdigit() or int(user_id) not in store.cached(("gradable", course_id), lambda s: _gradable(s, course_id)):
         return 400, INCORRECT, "user is not gradable in this course"
     fully = data["gradingProgress"] == "FullyGraded"
+    ts = ts.astimezone(timezone.utc)
+    stamp = data["timestamp"]
+    if seconds:  # Moodle: timemodified = strtotime(timestamp), an integer
+        ts = ts.replace(microsecond=0)
+        stamp = ts.isoformat()
     row = {
         "li": li_id, "user": int(user_id),
         "given": float(given) if (fully and given is not None) else None,
@@ -93,7 +101,7 @@ def accept_score(store, tool_id: int, course_id: int, li_id: int, content_type: 
         "grading": data["gradingProgress"],
         # SQLite keeps naive datetimes: store UTC so the 409 comparison holds across offsets; the
         # column's own format (fixed width) makes the string comparison in SQL a time comparison.
-        "ts": _ts_to_db(store, ts.astimezone(timezone.utc)), "raw": data["timestamp"],
+        "ts": _ts_to_db(store, ts), "raw": stamp,
     }
     try:
         changed = store.execute_write(_UPSERT, row)
@@ -111,7 +119,8 @@ def accept_score(store, tool_id: int, course_id: int, li_id: int, content_type: 
 @require_scope(lti.S_SCORE)
 def post_score(course_id: int, li_id: int):
     status, error, description = accept_score(lms().store, g.tool_id, course_id, li_id,
-                                              request.content_type or "", request.get_data())
+                                              request.content_type or "", request.get_data(),
+                                              seconds=lms().ags.second_timestamps)
     if error is None:
         return Response(status=status)
     return json_error(status, error, description)
@@ -184,11 +193,13 @@ def results(course_id: int, li_id: int):
         uid = request.args.get("user_id")
         if uid:
             q = q.where(Grade.user_id == (int(uid) if uid.isdigit() else -1))
-        grades = s.scalars(q.order_by(Grade.user_id)).all()
-        page = grades[offset:offset + limit] if limit else grades[offset:]
-        body = [result_json(course_id, li, gr) for gr in page]
+        q = q.order_by(Grade.user_id).offset(max(offset, 0))
+        # One row more than the page tells whether a next page exists.
+        grades = s.scalars(q.limit(limit + 1) if limit else q).all()
+        more = bool(limit) and len(grades) > limit
+        body = [result_json(course_id, li, gr) for gr in (grades[:limit] if limit else grades)]
     resp = respond(body, lti.MT_RESULTS)
-    if limit and offset + limit < len(grades):
+    if more:
         args = {k: v for k, v in request.args.items() if k not in ("limit", "from")}
         args.update({"limit": str(limit), "from": str(offset + limit)})
         resp.headers["Link"] = f'<{lineitem_url(course_id, li.id)}/results?{urlencode(args)}>; rel="next"'

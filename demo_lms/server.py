@@ -5,14 +5,20 @@ close``), so each request of a client costs a TCP handshake, an ``accept`` and a
 thousands of score POSTs a second that was half of the LMS's CPU. cheroot keeps connections open
 (idle ones wait in a selector, not in a thread), as a real LMS's web server does. Stopping the
 server closes the kept-alive connections too: a stopped LMS answers nobody.
+
+Each request's environ carries ``demo_lms.drop``: calling it closes the client's connection
+without an answer (the fault mode "the web server died after the grade was written").
 """
 from __future__ import annotations
 
+import socket
 import sys
 from typing import Any, Callable
 
 from cheroot import wsgi
 from cheroot.workers import threadpool
+
+from .faults import DROP_KEY
 
 IDLE_SECONDS = 75.0  # like nginx's keepalive_timeout
 THREADS = 32  # requests served at once (the worker keeps 16 in flight per platform)
@@ -25,6 +31,7 @@ class DemoServer:
         self._server = wsgi.Server((host, port), _AccessLog(app) if access_log else app, numthreads=THREADS,
                                    timeout=IDLE_SECONDS, shutdown_timeout=1, server_name="demo-lms")
         self._server.requests = _DaemonPool(self._server, min=THREADS, max=-1)
+        self._server.gateway = _DroppingGateway
         self._server.prepare()  # binds the socket, starts the threads
 
     @property
@@ -39,6 +46,25 @@ class DemoServer:
 
     def server_close(self) -> None:
         self._server.stop()
+
+
+class _DroppingGateway(wsgi.Gateway_10):
+    """cheroot's WSGI 1.0 gateway plus ``environ["demo_lms.drop"]``."""
+
+    def get_environ(self):
+        env = super().get_environ()
+        env[DROP_KEY] = self._drop
+        return env
+
+    def _drop(self) -> None:
+        """Shut the socket both ways; cheroot then believes the headers went out and closes it."""
+        req = self.req
+        req.close_connection = True
+        req.sent_headers = True  # nothing more is written: the client reads an end of stream
+        try:
+            req.conn.socket.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
 
 
 class _DaemonPool(threadpool.ThreadPool):

@@ -80,6 +80,10 @@ class DemoLms:
             fields["differences"] = differences
         return self.control("POST", "nrps", fields)
 
+    def set_ags(self, second_timestamps: bool) -> dict:
+        """Score timestamps kept to the second (Moodle) or exactly (the default)."""
+        return self.control("POST", "ags", {"second_timestamps": second_timestamps})
+
     def reset(self, data: bool = False) -> dict:
         return self.control("POST", "reset", {"data": data})
 
