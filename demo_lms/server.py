@@ -28,7 +28,9 @@ class DemoServer:
     """A cheroot server bound at creation (so its port is known), served by `serve_forever`."""
 
     def __init__(self, host: str, port: int, app: Callable, access_log: bool = False):
+        # A deep accept queue: a burst of new connections (24 clients at once) must wait, not be reset.
         self._server = wsgi.Server((host, port), _AccessLog(app) if access_log else app, numthreads=THREADS,
+                                   request_queue_size=128,
                                    timeout=IDLE_SECONDS, shutdown_timeout=1, server_name="demo-lms")
         self._server.requests = _DaemonPool(self._server, min=THREADS, max=-1)
         self._server.gateway = _DroppingGateway
