@@ -27,6 +27,7 @@ NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 AGS_LINEITEM_RO = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+AGS_RESULT = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 
 MT_MEMBERSHIPS = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 MT_LINEITEMS = "application/vnd.ims.lis.v2.lineitemcontainer+json"
@@ -35,10 +36,11 @@ MT_SCORE = "application/vnd.ims.lis.v1.score+json"
 
 
 def push_scopes(course_scopes: list[str] | None) -> tuple[str, ...]:
-    """Scopes a grade push asks for: score plus line item management when the course grants it."""
+    """Scopes a grade push asks for: score plus line item management when the course grants it,
+    and reading results when it grants that (answers are verified against the gradebook)."""
     granted = set(course_scopes or (AGS_LINEITEM, AGS_SCORE))
     lineitem = AGS_LINEITEM if AGS_LINEITEM in granted or AGS_LINEITEM_RO not in granted else AGS_LINEITEM_RO
-    return tuple(sorted({lineitem, AGS_SCORE}))
+    return tuple(sorted({lineitem, AGS_SCORE} | ({AGS_RESULT} if AGS_RESULT in granted else set())))
 
 
 def worker_policy(settings: dict) -> Policy:

@@ -2,7 +2,8 @@
 
 A claimed row keeps status `pending` but its `next_attempt_at` moves a lease ahead: if the worker
 dies mid-batch, the row becomes due again when the lease runs out and another worker sends it
-again, with its original timestamp (the platform answers 409 for what it already has).
+again, with the same timestamp (the platform answers 409 for what it already has, and the worker
+reads the result to be sure).
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from lti_tool.core.grades import LineItem, ScoreOutbox
 from lti_tool.lti.models import Deployment
 
 from .db import among
+from .score_state import note_delivered, note_sent
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Outcome:
     kind: str
     error: str | None = None
     next_at: datetime | None = None
+    sent: datetime | None = None  # the score timestamp sent (None: nothing was sent)
 
 
 def claim(sessions: orm.sessionmaker, platform_id: int, now: datetime, limit: int, lease: float) -> list[int]:
@@ -71,20 +74,26 @@ def load_claimed(sessions: orm.sessionmaker, ids: list[int]) -> list[dict]:
         rows = s.execute(
             sa.select(o.id, o.line_item_id, o.user_id, User.sub, LineItem.url, Course.ags_lineitems_url,
                       Course.ags_scopes, o.score_given, sa.func.coalesce(o.score_maximum, LineItem.score_maximum),
-                      o.activity_progress, o.grading_progress, o.comment, o.timestamp, o.attempts)
+                      o.activity_progress, o.grading_progress, o.comment, o.timestamp, o.attempts, o.course_id,
+                      o.sent_timestamp)
             .join(User, User.id == o.user_id).join(LineItem, LineItem.id == o.line_item_id)
             .join(Course, Course.id == o.course_id).where(among(s, o.id, ids))
         ).all()
     keys = ("id", "line_item_id", "user_id", "sub", "url", "lineitems_url", "scopes", "score_given",
-            "score_maximum", "activity_progress", "grading_progress", "comment", "timestamp", "attempts")
+            "score_maximum", "activity_progress", "grading_progress", "comment", "timestamp", "attempts", "course_id",
+            "sent_timestamp")
     return [dict(zip(keys, row)) for row in rows]
 
 
-def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list[int] = ()) -> None:
-    """Write a batch's outcomes in one transaction; rows changed meanwhile (not pending) are left alone."""
+def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list[int] = (),
+           rows: dict[int, dict] | None = None) -> None:
+    """Write a batch's outcomes in one transaction; rows changed meanwhile (not pending) are left alone.
+    With `rows` (the sent rows by id), the timestamps sent and the values delivered are recorded too."""
     now = utcnow()
     pending = ScoreOutbox.status == "pending"
     with sessions.begin() as s:
+        if rows:
+            _record_sent(s, outcomes, rows, now)
         delivered = [o.id for o in outcomes if o.kind == "delivered"]
         if delivered:
             s.execute(sa.update(ScoreOutbox).where(among(s, ScoreOutbox.id, delivered), pending)
@@ -108,3 +117,20 @@ def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list
             # Never sent: the claim does not count as an attempt.
             s.execute(sa.update(ScoreOutbox).where(ScoreOutbox.id.in_(ids), pending)
                       .values(next_attempt_at=at, attempts=ScoreOutbox.attempts - 1))
+
+
+def _record_sent(s: orm.Session, outcomes: list[Outcome], rows: dict[int, dict], now: datetime) -> None:
+    """Each sent row's timestamp (a re-send repeats it) and the (line item, user) state."""
+    sent = [o for o in outcomes if o.sent is not None and o.id in rows]
+    if not sent:
+        return
+    table = ScoreOutbox.__table__
+    s.execute(table.update().where(table.c.id == sa.bindparam("b_id"))
+              .values(sent_timestamp=sa.bindparam("b_sent")), [{"b_id": o.id, "b_sent": o.sent} for o in sent])
+    state = [{"line_item_id": rows[o.id]["line_item_id"], "user_id": rows[o.id]["user_id"], "last_timestamp": o.sent,
+              "delivered_id": o.id, "score_given": rows[o.id]["score_given"],
+              "score_maximum": rows[o.id]["score_maximum"], "course_id": rows[o.id]["course_id"], "kind": o.kind}
+             for o in sent]
+    note_sent(s, [{k: d[k] for k in ("line_item_id", "user_id", "last_timestamp")}
+                  for d in state if d["kind"] != "delivered"])
+    note_delivered(s, [d for d in state if d["kind"] == "delivered"], now)

@@ -10,7 +10,7 @@ from lti_tool.core.clock import utcnow
 from lti_tool.core.grades import LineItem, ScoreOutbox
 from sync.grades import push_platform
 
-from .helpers import add_line_item, add_outbox, add_users
+from .helpers import ALL_AGS, add_line_item, add_outbox, add_users
 
 SCORES = "/api/courses/{}/lineitems"
 
@@ -148,7 +148,7 @@ def test_revoked_token_is_refreshed_once_on_401(tool):
     arrange(tool, n=3)
     with tool.rt.sessions() as s:
         ref = PlatformRef.of(s.get(Platform, tool.platform_id))
-    stale = tool.rt.tokens.token(ref, push_scopes(None))  # cached, then revoked by the platform
+    stale = tool.rt.tokens.token(ref, push_scopes(ALL_AGS))  # cached, then revoked by the platform
     tool.lms.app.extensions["demo_lms"].store.revoke_token(stale)
     before = tool.lms.stats()["token_requests"]
     assert push(tool).delivered == 3

@@ -174,3 +174,46 @@ def test_sigkill_mid_batch_loses_nothing(world):
     assert Counter(s["user_id"] for s in scores) == Counter(subs)  # each user graded once …
     assert all(s["post_count"] == 1 for s in scores)  # … and a re-sent score changed nothing
     assert len(lms.lineitems(world["lms_course"])) == 1
+
+
+def test_regrades_survive_moodle_answers_through_a_real_worker(world):
+    """Moodle's seconds, its 200 "Terminated: 15" and connections dropped after the write: every
+    regrade ends in the gradebook (before issue 27 the worker marked them delivered and Moodle
+    kept the first grade)."""
+    from datetime import datetime, timedelta, timezone
+
+    from demo_lms.faults import DROP_AFTER_WRITE, TERMINATED
+    from lti_tool.core.scores import queue_scores
+
+    broker = redis_broker()
+    lms, sessions = world["lms"], world["sessions"]
+    subs = lms.add_members(world["lms_course"], generate={"learner": 12})
+    lms.set_ags(second_timestamps=True)
+    try:
+        with sessions.begin() as s:
+            li = add_line_item(s, world["course_id"])
+            from .helpers import add_users
+
+            users = add_users(s, lms.url, subs)
+        second = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(seconds=30)
+
+        def grade(score, offset):
+            with sessions.begin() as s:
+                queue_scores(s, [dict(network_id=world["network_id"], course_id=world["course_id"], line_item_id=li,
+                                      user_id=u, source_key=f"event_participant:{u}", score_given=score,
+                                      score_maximum=1.0, completed=True, comment=None,
+                                      now=second + timedelta(seconds=offset)) for u in users])
+
+        grade(0.5, 0.1)
+        worker = start_worker(world, broker)
+        wait_for(lambda: outbox_status(sessions)["delivered"] == 12, 40, "the first grades", worker)
+        prefix = f"/api/courses/{world['lms_course']}/lineitems/"
+        lms.set_faults(rules=[{"path_prefix": prefix, "method": "POST", "count": 3, **TERMINATED},
+                              {"path_prefix": prefix, "method": "POST", "count": 3, **DROP_AFTER_WRITE}])
+        grade(0.9, 0.6)  # every grade corrected within the same second
+        wait_for(lambda: outbox_status(sessions)["delivered"] == 24, 40, "the regrades", worker)
+        held = {s["user_id"]: s["scoreGiven"] for s in lms.scores(course_id=world["lms_course"])}
+        assert held == {sub: 0.9 for sub in subs}
+        assert lms.stats()["faults_injected"] >= 6
+    finally:
+        lms.set_ags(second_timestamps=False)
