@@ -53,11 +53,18 @@ def make_celery(config: dict | None = None) -> Celery:
             "sync.tasks.push_one_platform": {"queue": "grades"},
             "sync.tasks.pull_roster": {"queue": "roster"},
             "sync.tasks.schedule_rosters": {"queue": "roster"},
+            # Reading results is long and never urgent: beside the roster pulls, not the pushes.
+            "sync.tasks.reconcile": {"queue": "roster"},
+            "sync.tasks.reconcile_one_platform": {"queue": "roster"},
         },
         beat_schedule={
             "drain-outbox": {
                 "task": "sync.tasks.push_outbox",
                 "schedule": float(settings["SYNC_OUTBOX_INTERVAL_SECONDS"]),
+            },
+            "reconcile-grades": {
+                "task": "sync.tasks.reconcile",
+                "schedule": float(settings["SYNC_RECONCILE_POLL_SECONDS"]),
             },
             "pull-rosters": {
                 "task": "sync.tasks.schedule_rosters",

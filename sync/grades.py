@@ -35,7 +35,7 @@ from .backoff import after, backoff_seconds, parse_retry_after
 from .http import AGS_RESULT, MT_SCORE, PlatformClient, platform_message, push_scopes
 from .lineitems import LineItemError, ensure_line_item, forget_line_item
 from .outbox import Outcome, claim, load_claimed, record
-from .results import ResultsError, holds, read_result, success_body
+from .results import ResultsError, holds, parse_timestamp, read_result, success_body
 from .score_state import last_timestamps
 from .tokens import PlatformRef, TokenError, TokenProvider
 
@@ -233,7 +233,18 @@ class Pusher:
         if holds(result, row["score_given"], row["score_maximum"]):
             self.gate.success()
             return Outcome(row["id"], "delivered")
+        self.note_held(row, result)
         return None
+
+    def note_held(self, row: dict, result: dict | None) -> None:
+        """The platform holds another grade stamped later than ours (a teacher's own grade, another
+        clock): the next send must be later still."""
+        held = parse_timestamp((result or {}).get("timestamp"))
+        key = (row["line_item_id"], row["user_id"])
+        if held is not None:
+            with self.last_lock:
+                if key not in self.last or held > self.last[key]:
+                    self.last[key] = held
 
     def classify(self, row: dict, resp) -> tuple[Outcome | None, str]:
         """The row's outcome from the platform's answer, or (None, why) when the answer proves nothing."""

@@ -9,6 +9,7 @@ not later than the stored one (kept to the second), and a PHP worker stopped mid
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from typing import Iterator
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -41,6 +42,17 @@ def success_body(response: Response) -> bool:
     except ValueError:
         return False
     return True
+
+
+def parse_timestamp(value) -> datetime | None:
+    """An ISO 8601 timestamp of a result (UTC when it names no offset), or None."""
+    if not isinstance(value, str):
+        return None
+    try:
+        ts = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return (ts if ts.tzinfo else ts.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
 
 
 class ResultsError(Exception):

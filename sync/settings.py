@@ -36,6 +36,12 @@ DEFAULTS = {
     "SYNC_ROSTER_LEASE_SECONDS": 900,
     # A drain task stops after this long and lets beat start the next one (keeps tasks short).
     "SYNC_DRAIN_SECONDS": 120.0,
+    # Reconciliation: how often beat looks for line items to check, how long a changed line item
+    # waits after its last check, line items of one platform read at once, results per page.
+    "SYNC_RECONCILE_POLL_SECONDS": 60.0,
+    "SYNC_RECONCILE_INTERVAL_SECONDS": 3600.0,
+    "SYNC_RECONCILE_CONCURRENCY": 4,
+    "SYNC_RESULTS_PAGE_SIZE": 500,
 }
 
 

@@ -13,6 +13,7 @@ from .celery_app import celery
 from .grades import push_platform
 from .locks import acquire, release
 from .outbox import due_platforms
+from .reconcile import platforms_due, reconcile_platform
 from .roster import pull_roster as pull_course_roster
 from .runtime import runtime
 
@@ -79,3 +80,32 @@ def schedule_rosters() -> int:
     for course_id in ids:
         pull_roster.delay(course_id)
     return len(ids)
+
+
+@celery.task(name="sync.tasks.reconcile")
+def reconcile() -> int:
+    """Start a reconciliation of every platform with line items to check; returns how many."""
+    rt = runtime()
+    with rt.sessions() as s:
+        platforms = platforms_due(s, utcnow(), rt.settings["SYNC_RECONCILE_INTERVAL_SECONDS"])
+    for platform_id in platforms:
+        reconcile_one_platform.delay(platform_id)
+    return len(platforms)
+
+
+@celery.task(name="sync.tasks.reconcile_one_platform")
+def reconcile_one_platform(platform_id: int) -> dict:
+    """Read one platform's changed line items' results and queue the differences; one run per
+    platform at a time across all workers."""
+    rt = runtime()
+    s = rt.settings
+    lock = f"sync:reconcile:{platform_id}"
+    owner = acquire(rt.cache, lock, int(s["SYNC_ROSTER_LEASE_SECONDS"]))
+    if owner is None:
+        return {"platform_id": platform_id, "skipped": "busy"}
+    try:
+        result = reconcile_platform(rt.sessions, platform_id, rt.tokens, rt.http, s)
+    finally:
+        release(rt.cache, lock, owner)
+    log.info("reconciled platform %s: %s", platform_id, result)
+    return {k: v for k, v in vars(result).items() if k != "errors"} | {"errors": result.errors[:10]}

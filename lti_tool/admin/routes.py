@@ -1,17 +1,18 @@
 """HTTP views of the admin area: the console under /admin and the registration page /lti/register."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..core.clock import utcnow
 from ..lti import tool_keys
 from ..lti.platforms import RegistrationError, set_platform_enabled
-from ..web.auth import ADMIN, METHODIST, require_actor, role_required
+from ..core.courses import Course
+from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
 from ..web.extensions import db
 from ..web.outbound import outbound
-from . import console, invitations, services
+from . import console, invitations, services, verification
 from .forms import ActionForm, InvitationForm, PlatformForm
 from .messages import fetch_problem
 from .register_views import register_finish, register_start
@@ -138,6 +139,31 @@ def retry_grades(outbox_id: int | None):
     db.session.commit()
     flash(ngettext("%(num)d grade queued for delivery.", "%(num)d grades queued for delivery.", count), "success")
     return redirect(url_for("admin.failed_grades"))
+
+
+@bp.get("/grades/verified")
+@role_required(*STAFF)
+def verified_grades():
+    """Per course: when the worker last compared the LMS gradebook with TutorNet's grades, and what it found."""
+    page = request.args.get("page", 1, type=int) or 1
+    rows, total = verification.course_checks(db.session, require_actor().network_id, max(page, 1))
+    return render_template("admin/verified_grades.html", rows=rows, total=total, page=max(page, 1),
+                           per_page=verification.PER_PAGE, action=ActionForm())
+
+
+@bp.post("/grades/verified/check", defaults={"course_id": None})
+@bp.post("/grades/verified/<int:course_id>/check")
+@role_required(*STAFF)
+def check_grades(course_id: int | None):
+    """Ask the worker to read the LMS gradebook now (one course, or every course of the network)."""
+    _checked_post()
+    if course_id is not None:
+        check_network(db.session.get(Course, course_id))
+    count = verification.request_check(db.session, require_actor().network_id, course_id)
+    db.session.commit()
+    flash(ngettext("The worker will read %(num)d grade column in the LMS within a minute.",
+                   "The worker will read %(num)d grade columns in the LMS within a minute.", count), "success")
+    return redirect(url_for("admin.verified_grades"))
 
 
 def _checked_post() -> None:

@@ -104,6 +104,8 @@ class LineItemCheck(Base):
     course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), index=True)
     changed_at: Mapped[datetime | None]  # last delivery to this line item
     checked_at: Mapped[datetime | None]  # last complete read of its results
+    failed_at: Mapped[datetime | None]  # last read that failed (platform unreachable, no scope …)
+    requested_at: Mapped[datetime | None]  # a check asked for from the console
     matching: Mapped[int] = mapped_column(default=0)
     resent: Mapped[int] = mapped_column(default=0)
     unreachable: Mapped[int] = mapped_column(default=0)

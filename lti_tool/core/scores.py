@@ -56,6 +56,30 @@ def supersede_older(rows: list[dict]) -> tuple[list[dict], list[int]]:
     return [r for r in rows if r["id"] in keep], [r["id"] for r in rows if r["id"] not in keep]
 
 
+def requeue_delivered(session: Session, reasons: dict[int, str], now: datetime) -> int:
+    """Queue delivered scores again (ids of delivered rows → why), e.g. when reconciliation found
+    that the LMS does not hold them. Each copy keeps the grade's own timestamp (so a newer grade of
+    the tutor still wins) and is skipped when a score of the same line item and user is pending
+    already. One statement, whatever the number. Returns how many were queued."""
+    if not reasons:
+        return 0
+    o, p = ScoreOutbox.__table__.alias("o"), ScoreOutbox.__table__.alias("p")
+    copied = ("network_id", "course_id", "line_item_id", "user_id", "source_key", "score_given", "score_maximum",
+              "activity_progress", "grading_progress", "comment", "timestamp")
+    pending = sa.select(p.c.id).where(p.c.line_item_id == o.c.line_item_id, p.c.user_id == o.c.user_id,
+                                      p.c.status == "pending")
+    source = sa.select(*[o.c[name] for name in copied], sa.literal("pending"), sa.literal(0),
+                       sa.bindparam("b_now", type_=ScoreOutbox.__table__.c.next_attempt_at.type),
+                       sa.bindparam("b_now2", type_=ScoreOutbox.__table__.c.created_at.type),
+                       sa.bindparam("b_reason", type_=sa.String)) \
+        .where(o.c.id == sa.bindparam("b_id"), ~sa.exists(pending))
+    stmt = ScoreOutbox.__table__.insert().from_select(
+        [*copied, "status", "attempts", "next_attempt_at", "created_at", "reason"], source)
+    result = session.execute(stmt, [{"b_id": i, "b_reason": why[:255], "b_now": now, "b_now2": now}
+                                    for i, why in sorted(reasons.items())])
+    return max(result.rowcount, 0) if result.rowcount is not None else len(reasons)
+
+
 def retry_failed(session: Session, network_id: int, ids: list[int] | None = None) -> int:
     """Put failed rows of a network back in the queue (the admin's "retry"): pending, due now,
     attempts reset so the worker's backoff starts over. Returns how many."""

@@ -158,6 +158,7 @@ def pages(session: Session, picks: Picks, rng: random.Random | None = None) -> l
         Page("map matrix", "methodist", "/resource-map/matrix"),
         Page("map people", "methodist", "/resource-map/people"),
         Page("admin console", "admin", "/admin/"),
+        Page("grades in the LMS", "admin", "/admin/grades/verified"),
         Page("year plan", "methodist", "/year/plan"),
         Page("year archive", "methodist", "/year/archive"),
         Page("opening the next year", "methodist", "/year/open"),

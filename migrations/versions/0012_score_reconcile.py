@@ -20,6 +20,8 @@ def upgrade() -> None:
     sa.Column('course_id', sa.Integer(), nullable=False),
     sa.Column('changed_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('checked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('failed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('requested_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('matching', sa.Integer(), nullable=False),
     sa.Column('resent', sa.Integer(), nullable=False),
     sa.Column('unreachable', sa.Integer(), nullable=False),
@@ -53,6 +55,19 @@ def upgrade() -> None:
     with op.batch_alter_table('score_outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sent_timestamp', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('reason', sa.String(length=255), nullable=True))
+
+    # What was delivered before: the newest delivered score of each line item and user (sent with
+    # its own timestamp then), and its line item marked changed so the first reconciliation reads it.
+    op.execute(
+        "INSERT INTO score_state (line_item_id, user_id, last_timestamp, delivered_id, score_given, score_maximum, "
+        "delivered_at) SELECT o.line_item_id, o.user_id, o.timestamp, o.id, o.score_given, o.score_maximum, "
+        "o.delivered_at FROM score_outbox o WHERE o.status = 'delivered' AND o.id = (SELECT max(p.id) "
+        "FROM score_outbox p WHERE p.line_item_id = o.line_item_id AND p.user_id = o.user_id "
+        "AND p.status = 'delivered')")
+    op.execute(
+        "INSERT INTO line_item_check (line_item_id, course_id, changed_at, matching, resent, unreachable) "
+        "SELECT l.id, l.course_id, (SELECT max(s.delivered_at) FROM score_state s WHERE s.line_item_id = l.id), "
+        "0, 0, 0 FROM lti_line_item l WHERE EXISTS (SELECT 1 FROM score_state s WHERE s.line_item_id = l.id)")
 
 
 

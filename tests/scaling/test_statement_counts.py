@@ -21,7 +21,7 @@ PAGES = [
     "save grades", "portfolio (tutor)", "route (tutor)", "dashboard", "yearly report", "clusters report",
     "cluster report", "monitoring", "planner", "planner run review", "portfolio", "survey report",
     "competence dynamics", "surveys (staff)", "commission", "candidate file", "event (methodist)",
-    "event without roster (teacher)", "protocol", "events (staff)", "map matrix", "map people", "admin console",
+    "event without roster (teacher)", "protocol", "events (staff)", "map matrix", "map people", "admin console", "grades in the LMS",
     "planner run (whole region)", "yearly report XLSX", "portfolio XLSX", "survey report XLSX", "protocol XLSX",
     "map export XLSX", "year plan", "year archive", "opening the next year", "offers for the map",
     "my events", "my teachers", "my year",

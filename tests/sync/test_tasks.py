@@ -53,3 +53,33 @@ def test_one_drain_per_platform_at_a_time(env):
     rt.cache.delete("sync:push:77:0")
     assert tasks.push_one_platform(77)["delivered"] == 0  # no such platform: nothing to do, lock freed
     assert rt.cache.get("sync:push:77:0") is None
+
+
+def test_reconcile_starts_one_run_per_platform_with_line_items_to_check(env, monkeypatch):
+    from lti_tool.core.grades import LineItem, LineItemCheck
+
+    sent = []
+    monkeypatch.setattr(tasks.reconcile_one_platform, "delay", lambda pid: sent.append(pid))
+    with env.begin() as s:
+        ids = seed_tool_side(s, "https://lms.example", "c", 1)
+        quiet = seed_tool_side(s, "https://other.example", "d", 1)
+        changed, checked = add_line_item(s, ids["course_id"]), add_line_item(s, quiet["course_id"])
+        for li in (changed, checked):
+            s.get(LineItem, li).url = f"https://lms.example/li/{li}"
+        s.add(LineItemCheck(line_item_id=changed, course_id=ids["course_id"], changed_at=utcnow()))
+        s.add(LineItemCheck(line_item_id=checked, course_id=quiet["course_id"], changed_at=utcnow(),
+                            checked_at=utcnow() - timedelta(minutes=5)))  # checked recently: waits an hour
+    assert tasks.reconcile() == 1 and sent == [ids["platform_id"]]
+    from sync.runtime import runtime
+
+    rt = runtime()
+    assert rt.cache.add_if_absent(f"sync:reconcile:{ids['platform_id']}", "another worker", 60)
+    assert tasks.reconcile_one_platform(ids["platform_id"]) == {"platform_id": ids["platform_id"], "skipped": "busy"}
+
+
+def test_beat_schedules_reconciliation():
+    from sync.celery_app import make_celery
+
+    app = make_celery({"SYNC_RECONCILE_POLL_SECONDS": 60.0})
+    assert app.conf.beat_schedule["reconcile-grades"] == {"task": "sync.tasks.reconcile", "schedule": 60.0}
+    assert app.conf.task_routes["sync.tasks.reconcile_one_platform"] == {"queue": "roster"}

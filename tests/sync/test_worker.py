@@ -217,3 +217,49 @@ def test_regrades_survive_moodle_answers_through_a_real_worker(world):
         assert lms.stats()["faults_injected"] >= 6
     finally:
         lms.set_ags(second_timestamps=False)
+
+
+def test_reconciliation_asked_from_the_console_restores_changed_grades(world):
+    """The console's "check now" → beat → a real worker reads the results, queues the differences
+    and delivers them again."""
+    import json as jsonlib
+    from datetime import datetime, timezone
+
+    from lti_tool.admin.verification import request_check
+    from lti_tool.core.grades import LineItemCheck
+
+    broker = redis_broker()
+    lms, sessions = world["lms"], world["sessions"]
+    subs = lms.add_members(world["lms_course"], generate={"learner": 10})
+    queue_completions(world, subs)
+    world["env"].update({"SYNC_RECONCILE_POLL_SECONDS": "1", "SYNC_RESULTS_PAGE_SIZE": "4"})
+    worker = start_worker(world, broker)
+    wait_for(lambda: outbox_status(sessions)["delivered"] == 10, 40, "the first grades", worker)
+    [item] = lms.lineitems(world["lms_course"])
+    import time
+
+    import requests
+
+    # A teacher changes three grades in the LMS gradebook (with a bearer the LMS knows for the tool).
+    tool_id = max(t["id"] for t in lms.tools() if t["client_id"].startswith("tutornet-w-"))
+    tok = "teacher-" + os.urandom(8).hex()
+    lms.app.extensions["demo_lms"].store.remember_token(
+        tok, tool_id, ["https://purl.imsglobal.org/spec/lti-ags/scope/score"], time.time() + 600)
+    for sub in subs[:3]:
+        body = {"userId": sub, "scoreGiven": 0, "scoreMaximum": 1, "activityProgress": "Completed",
+                "gradingProgress": "FullyGraded", "timestamp": datetime.now(timezone.utc).isoformat()}
+        assert requests.post(item["url"] + "/scores", data=jsonlib.dumps(body), timeout=10, headers={
+            "Authorization": f"Bearer {tok}", "Content-Type": "application/vnd.ims.lis.v1.score+json"}).status_code == 200
+    with sessions.begin() as s:
+        assert request_check(s, world["network_id"], world["course_id"]) == 1
+
+    def checked():
+        with sessions() as s:
+            check = s.get(LineItemCheck, s.scalar(sa.select(LineItemCheck.line_item_id)))
+            return check if check.resent == 3 else None
+
+    check = wait_for(checked, 40, "the reconciliation", worker)
+    assert (check.matching, check.unreachable) == (7, 0)
+    wait_for(lambda: outbox_status(sessions)["delivered"] == 13, 40, "the grades sent again", worker)
+    held = {s["user_id"]: s["scoreGiven"] for s in lms.scores(course_id=world["lms_course"])}
+    assert held == {sub: 1.0 for sub in subs}
