@@ -127,3 +127,26 @@ def test_a_pending_newer_grade_is_not_second_guessed(tool):
     with tool.rt.sessions() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(ScoreOutbox)
                         .where(ScoreOutbox.status == "pending")) == 1
+
+
+def test_statements_per_line_item_do_not_grow_with_its_grades(tool):
+    from tests.scaling.probe import count_statements
+
+    small, few, _ = delivered(tool, n=2, resource_id="event:1")
+    large, subs, _ = delivered(tool, n=9, resource_id="event:2")
+    overwrite_in_lms(tool, small, few[1], 0.0)  # the same verdicts on both: some match, some differ
+    overwrite_in_lms(tool, large, subs[0], 0.0)
+    overwrite_in_lms(tool, large, subs[5], 0.0)
+    engine = tool.rt.sessions.kw["bind"]
+    counts = {}
+    for li in (small, large):
+        with tool.rt.sessions.begin() as s:  # check one line item at a time
+            s.execute(sa.update(LineItemCheck).where(LineItemCheck.line_item_id != li)
+                      .values(checked_at=utcnow() + timedelta(hours=1)))
+            s.execute(sa.update(LineItemCheck).where(LineItemCheck.line_item_id == li).values(checked_at=None))
+        with count_statements(engine) as statements:
+            result = reconcile(tool)
+        assert result.line_items == 1
+        counts[li] = len(statements)
+    assert result.resent == 2 and result.requests == 3  # 9 results, 4 a page
+    assert counts[large] == counts[small]
