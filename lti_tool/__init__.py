@@ -57,6 +57,7 @@ def _register_areas(app: Flask) -> None:
     from . import demo_data
     from .admin.routes import bp as admin_bp
     from .commission.routes import bp as commission_bp
+    from .documents.routes import bp as documents_bp
     from .events.placements import PLACEMENTS as EVENT_PLACEMENTS
     from .events.routes import bp as events_bp
     from .home.routes import bp as home_bp
@@ -75,7 +76,7 @@ def _register_areas(app: Flask) -> None:
     from .web import placements
 
     for bp in (lti_bp, home_bp, admin_bp, resource_map_bp, surveys_bp, pathways_bp, events_bp, reports_bp,
-               commission_bp, school_year_bp):
+               commission_bp, school_year_bp, documents_bp):
         app.register_blueprint(bp)
     # `flask lti …`, `flask demo …`, and the sync worker's `flask sync …` (it is not an area of
     # the web app, but its commands run here).

@@ -4,13 +4,15 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..documents.routes import docx_response
 from ..surveys.candidates import tutor_candidates
 from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
 from ..web.extensions import db
-from . import services
+from ..web.pages import page_locale
+from . import papers, services
 from .criteria import CRITERIA, OUTCOMES
 from .forms import CriterionForm, DecisionForm, MeetingForm, NominateForm
-from .models import Candidacy, Meeting
+from .models import Candidacy, Decision, Meeting
 
 bp = Blueprint("commission", __name__, url_prefix="/commission")
 
@@ -127,3 +129,32 @@ def _parse_member(line: str) -> dict:
             name, role = line.split(sep, 1)
             return {"name": name.strip(), "role": ROLE_NAMES.get(role.strip().lower(), "member")}
     return {"name": line.strip(), "role": "member"}
+
+
+def _paper(doc, back_url: str, docx_url: str, network_id: int, as_docx: bool):
+    """The print page of a commission paper, or its DOCX."""
+    if as_docx:
+        return docx_response(doc, network_id)
+    return render_template("documents/page.html", doc=doc, back_url=back_url, docx_url=docx_url)
+
+
+@bp.get("/meetings/<int:meeting_id>/protocol", defaults={"as_docx": False})
+@bp.get("/meetings/<int:meeting_id>/protocol.docx", defaults={"as_docx": True}, endpoint="meeting_protocol_docx")
+@role_required(METHODIST, ADMIN)
+def meeting_protocol(meeting_id: int, as_docx: bool):
+    """The protocol of a commission meeting (print page or DOCX)."""
+    meeting = check_network(db.session.get(Meeting, meeting_id))
+    return _paper(papers.meeting_protocol(db.session, meeting, page_locale()), url_for(".index"),
+                  url_for(".meeting_protocol_docx", meeting_id=meeting_id), meeting.network_id, as_docx)
+
+
+@bp.get("/decisions/<int:decision_id>/extract", defaults={"as_docx": False})
+@bp.get("/decisions/<int:decision_id>/extract.docx", defaults={"as_docx": True}, endpoint="extract_docx")
+@role_required(METHODIST, ADMIN)
+def extract(decision_id: int, as_docx: bool):
+    """The extract from the meeting's protocol for one candidate (print page or DOCX)."""
+    decision = db.session.get(Decision, decision_id)
+    candidacy = _candidacy(decision.candidacy_id) if decision else check_network(None)
+    return _paper(papers.extract(db.session, decision, page_locale()),
+                  url_for(".candidate", candidacy_id=candidacy.id),
+                  url_for(".extract_docx", decision_id=decision_id), candidacy.network_id, as_docx)

@@ -102,6 +102,11 @@ def representatives(session: Session, network_id: int) -> Picks:
                         ("candidacy", "commission_candidacy")):
         picks.ids[name] = _one(session, sa.select(T[table].c.id).where(T[table].c.network_id == network_id)
                                .order_by(T[table].c.id))
+    picks.ids["meeting"] = _one(session, sa.select(T["commission_meeting"].c.id).where(
+        T["commission_meeting"].c.network_id == network_id).order_by(T["commission_meeting"].c.id))
+    picks.ids["decision"] = _one(session, sa.select(T["commission_decision"].c.id).join(
+        T["commission_candidacy"], T["commission_candidacy"].c.id == T["commission_decision"].c.candidacy_id).where(
+        T["commission_candidacy"].c.network_id == network_id).order_by(T["commission_decision"].c.id))
     picks.ids["course"] = _one(session, sa.select(T["course"].c.id).where(T["course"].c.network_id == network_id)
                                .order_by(T["course"].c.id))
     picks.ids["tutor_route"] = _one(session, sa.select(T["pathway_route_tutor"].c.route_id).where(
@@ -170,6 +175,14 @@ def pages(session: Session, picks: Picks, rng: random.Random | None = None) -> l
         Page("survey report XLSX", "methodist", f"/surveys/{i['needs_survey']}/report.xlsx", background=True),
         Page("protocol XLSX", "methodist", f"/events/{held}/protocol.xlsx"),
         Page("map export XLSX", "methodist", "/resource-map/export.xlsx", background=True),
+        Page("protocol document", "methodist", f"/events/{held}/protocol/document"),
+        Page("protocol DOCX", "methodist", f"/events/{held}/protocol.docx"),
+        Page("survey spravka", "methodist", f"/surveys/{i['needs_survey']}/spravka", background=True),
+        Page("survey spravka DOCX", "methodist", f"/surveys/{i['needs_survey']}/spravka.docx", background=True),
+        Page("yearly report document", "methodist", "/reports/yearly/document", background=True),
+        Page("yearly report DOCX", "methodist", "/reports/yearly.docx", background=True),
+        Page("commission meeting protocol", "methodist", f"/commission/meetings/{i['meeting']}/protocol"),
+        Page("extract from the protocol", "methodist", f"/commission/decisions/{i['decision']}/extract.docx"),
     ]
     return result
 

@@ -1,4 +1,4 @@
-"""Template helpers of documents: `bar_chart(rows, max_value, title)` draws a chart that never clips."""
+"""Template helpers of documents: charts that never clip, and the blocks of the print pages."""
 from __future__ import annotations
 
 from flask import Flask
@@ -14,5 +14,7 @@ def bar_chart(rows, max_value: float | None = None, title: str = "", width: int 
 
 
 def init_app(app: Flask) -> None:
-    """Register the chart helper for every template."""
+    """Register the helpers for every template."""
     app.jinja_env.globals["chart_svg"] = bar_chart
+    app.jinja_env.globals["document_chart"] = lambda chart: Markup(charts.to_svg(chart))
+    app.jinja_env.globals["block_kind"] = lambda block: type(block).__name__

@@ -22,6 +22,7 @@ from ..resource_map.models import Offering
 from . import grading, protocol, services, signup
 from .grading import Mark
 from .models import Event
+from .technologies import TECHNOLOGIES
 
 TARGET_ATTENDANCES = 797
 # (form, title, sessions); 25 events as in the seed year
@@ -89,7 +90,8 @@ def load_demo(session: Session, network_id: int, rng: random.Random, today: date
             host_organization_id=(site.id if site and ("69" in title or form == "immersion_seminar")
                                   else rng.choice(orgs).id if orgs else None),
             offering_id=offering.id if offering else None, min_sessions=1,
-            min_score=6 if form == "tutorial" else None, best_practice=(i % 7 == 3))
+            min_score=6 if form == "tutorial" else None, best_practice=(i % 7 == 3),
+            technologies=_technologies(i))
         event.status = "published"
         if i in RUNNING:
             days = [cal.past(0.97), cal.future(0.02)]
@@ -116,6 +118,14 @@ def load_demo(session: Session, network_id: int, rng: random.Random, today: date
             _grade(session, event, [m for m in event.sessions if m.on_date <= cal.today], parts, graded=True, rng=rng,
                    today=cal.today)
     session.flush()
+
+
+def _technologies(i: int) -> list[str]:
+    """One or two methods per event, spread over the catalogue (no draw from `rng`: the rest of the demo
+    stays as it was)."""
+    codes = list(TECHNOLOGIES)
+    first = codes[(i * 3) % len(codes)]
+    return [first] if i % 3 == 0 else [first, codes[(i * 3 + 4) % len(codes)]]
 
 
 def _grade(session: Session, event: Event, meetings, parts, *, graded: bool, rng: random.Random,

@@ -9,6 +9,7 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -16,6 +17,7 @@ from wtforms import (
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
 
 from ..resource_map.catalog import FORMS, form_label
+from . import technologies as tech
 
 
 class EventForm(FlaskForm):
@@ -39,10 +41,15 @@ class EventForm(FlaskForm):
     min_score = DecimalField(_l("Minimum score for completion (empty: none)"), places=None,
                              validators=[Optional(), NumberRange(min=0)])
     best_practice = BooleanField(_l("Best practice (shown in reports)"))
+    technologies = SelectMultipleField(_l("Technologies used"), choices=[])
+    technologies_own = StringField(_l("Other technologies (comma-separated)"), validators=[Optional(), Length(max=500)])
+    protocol_chair = StringField(_l("Chair (for the protocol)"), validators=[Optional(), Length(max=255)])
+    protocol_secretary = StringField(_l("Secretary (for the protocol)"), validators=[Optional(), Length(max=255)])
 
     def set_choices(self, topics, years, organizations, offerings=(), clusters=()) -> None:
         """Fill the selects from the network's reference data (offerings of the school years shown)."""
         self.form.choices = [(code, str(label)) for code, label in FORMS.items()]
+        self.technologies.choices = [(code, str(label)) for code, label in tech.TECHNOLOGIES.items()]
         self.topic_id.choices = [(0, _l("— none —"))] + [(t.id, t.name) for t in topics]
         self.year_id.choices = [(y.id, y.title) for y in years]
         self.host_organization_id.choices = [(0, _l("— none —"))] + [
@@ -61,7 +68,16 @@ class EventForm(FlaskForm):
             "min_score": float(self.min_score.data) if self.min_score.data is not None else None,
             "best_practice": self.best_practice.data,
             "offering_id": self.offering_id.data or None, "cluster_id": self.cluster_id.data or None,
+            "technologies": tech.parse(self.technologies.data or [], self.technologies_own.data),
+            "protocol_chair": (self.protocol_chair.data or "").strip() or None,
+            "protocol_secretary": (self.protocol_secretary.data or "").strip() or None,
         }
+
+    def show_technologies(self, stored: list | None) -> None:
+        """Split an event's stored technologies into the checkboxes and the own-names field."""
+        stored = stored or []
+        self.technologies.data = [v for v in stored if v in tech.TECHNOLOGIES]
+        self.technologies_own.data = ", ".join(v for v in stored if v not in tech.TECHNOLOGIES)
 
 
 def offering_label(offering, year_titles: dict) -> str:

@@ -57,6 +57,10 @@ class Event(Base):
     min_sessions: Mapped[int] = mapped_column(default=1)
     min_score: Mapped[float | None]
     best_practice: Mapped[bool] = mapped_column(default=False)  # flagged by methodists for reports
+    # Methods used inside the event: codes of events.technologies.TECHNOLOGIES and own names.
+    technologies: Mapped[list] = mapped_column(sa.JSON, default=list, server_default=sa.text("'[]'"))
+    protocol_chair: Mapped[str | None] = mapped_column(sa.String(255))  # as written in the protocol
+    protocol_secretary: Mapped[str | None] = mapped_column(sa.String(255))
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -178,13 +182,15 @@ class EventCompletion(Base):
 
 
 class ProtocolNote(Base):
-    """A decision or a note of the event protocol."""
+    """A line of the event protocol: an agenda item, what was heard or said and decided on an item
+    (`item`: its number on the agenda), or a note."""
 
     __tablename__ = "event_protocol_note"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(sa.String(16), default="decision")  # decision | note
+    kind: Mapped[str] = mapped_column(sa.String(16), default="decision")  # agenda | heard | spoke | decision | note
+    item: Mapped[int | None]  # the agenda item a heard/spoke/decision line belongs to
     text: Mapped[str] = mapped_column(sa.Text)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,8 +14,11 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from ..core import numbers
 from ..core.clock import utcnow
-from ..core.reference import Person
+from ..core.workbook import number_cell
+from ..core.reference import Organization, Person
+from ..web.pages import page_locale
 from ..resource_map.catalog import form_label
 from .models import Attendance, Event, EventCompletion, EventMeeting, Participant, ProtocolNote
 
@@ -37,11 +40,15 @@ def issue(session: Session, event: Event) -> int:
     return event.protocol_number
 
 
+NOTE_KINDS = ("agenda", "heard", "spoke", "decision", "note")
+
+
 def add_note(session: Session, event: Event, text: str, kind: str = "decision",
-             created_by_id: int | None = None) -> ProtocolNote:
-    """Add a decision or a note to the protocol."""
-    note = ProtocolNote(event_id=event.id, kind=kind if kind in ("decision", "note") else "note",
-                        text=text.strip(), created_by_id=created_by_id)
+             created_by_id: int | None = None, item: int | None = None) -> ProtocolNote:
+    """Add an agenda item, what was heard or said, a decision (on an agenda item) or a note."""
+    kind = kind if kind in NOTE_KINDS else "note"
+    note = ProtocolNote(event_id=event.id, kind=kind, text=text.strip(), created_by_id=created_by_id,
+                        item=item if kind in ("heard", "spoke", "decision") and item and 0 < item < 1000 else None)
     session.add(note)
     session.flush()
     session.expire(event, ["notes"])
@@ -57,6 +64,7 @@ class ProtocolRow:
     cells: list[str]
     completed: bool
     score: float | None
+    marks: list[Attendance | None] = field(default_factory=list)
 
 
 @dataclass
@@ -78,30 +86,36 @@ def status_label(status: str) -> str:
             "absent": _("absent")}.get(status, status)
 
 
+def organization_label(org: Organization | None) -> str:
+    """«МАДОУ № 69 г. Томска» — the name (never an id or a bare number), with the number when the name lacks it."""
+    if org is None:
+        return ""
+    return f"{org.name} ({org.number})" if org.number and org.number not in org.name else org.name
+
+
 def build(session: Session, event: Event) -> ProtocolData:
     """Collect the protocol's data (registered participants only, by name)."""
     sessions = list(event.sessions)
     participants = sorted(session.scalars(sa.select(Participant).where(
         Participant.event_id == event.id, Participant.status == "registered")
         .options(selectinload(Participant.person).selectinload(Person.organization))),
-        key=lambda p: p.person.full_name)
+        key=lambda p: numbers.natural_key(p.person.full_name))
     marks = {(a.session_id, a.participant_id): a for a in session.scalars(
         sa.select(Attendance).join(EventMeeting).where(EventMeeting.event_id == event.id))}
     completions = {c.participant_id: c for c in session.scalars(sa.select(EventCompletion).where(
         EventCompletion.participant_id.in_([p.id for p in participants])))}
     data = ProtocolData(event.protocol_number, event, sessions,
                         [leader.person.full_name for leader in event.leaders if leader.kind == "lead"])
+    locale = page_locale()
     for p in participants:
-        cells = []
-        for s in sessions:
-            a = marks.get((s.id, p.id))
-            cells.append("" if a is None else status_label(a.status) + (f" ({a.score:g})" if a.score is not None else ""))
+        row_marks = [marks.get((s.id, p.id)) for s in sessions]
+        cells = ["" if a is None else status_label(a.status) + (
+            f" ({numbers.number(a.score, locale)})" if a.score is not None else "") for a in row_marks]
         c = completions.get(p.id)
-        org = p.person.organization
-        data.rows.append(ProtocolRow(p.person.full_name, org.number or org.name if org else "", cells,
-                                     bool(c and c.completed), c.score if c else None))
+        data.rows.append(ProtocolRow(p.person.full_name, organization_label(p.person.organization), cells,
+                                     bool(c and c.completed), c.score if c else None, row_marks))
     data.decisions = [n.text for n in event.notes if n.kind == "decision"]
-    data.notes = [n.text for n in event.notes if n.kind != "decision"]
+    data.notes = [n.text for n in event.notes if n.kind == "note"]
     return data
 
 
@@ -124,7 +138,7 @@ def to_xlsx(data: ProtocolData) -> bytes:
         (_("Form"), form_label(event.form)),
         (_("Topic"), event.topic.name if event.topic else ""),
         (_("Academic year"), event.year.title),
-        (_("Host organization"), event.host_organization.name if event.host_organization else ""),
+        (_("Host organization"), organization_label(event.host_organization)),
         (_("Dates"), ", ".join(meeting_label(s) for s in data.sessions)),
         (_("Leading tutors"), ", ".join(data.leaders)),
         (_("Participants"), len(data.rows)),
@@ -140,7 +154,7 @@ def to_xlsx(data: ProtocolData) -> bytes:
         cell.font = Font(bold=True)
     for i, row in enumerate(data.rows, 1):
         ws.append([i, row.name, row.organization, *row.cells,
-                   row.score if row.score is not None else "", _("yes") if row.completed else _("no")])
+                   number_cell(ws, row.score, 2) if row.score is not None else "", _("yes") if row.completed else _("no")])
     for heading, lines in ((_("Decisions"), data.decisions), (_("Notes"), data.notes)):
         ws.append([])
         ws.append([heading])

@@ -40,6 +40,7 @@ def edit(event_id: int):
     if request.method == "GET":
         form.topic_id.data, form.host_organization_id.data = event.topic_id or 0, event.host_organization_id or 0
         form.offering_id.data, form.cluster_id.data = event.offering_id or 0, event.cluster_id or 0
+        form.show_technologies(event.technologies)
     if form.validate_on_submit():
         values = form.values()
         try:

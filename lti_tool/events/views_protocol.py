@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..documents.routes import docx_response
 from ..web.auth import current_person, require_actor
 from ..web.extensions import db
-from . import calendar, protocol
+from ..web.pages import page_locale
+from . import calendar, protocol, protocol_doc
 from .access import load_event, require_grader
 from .blueprint import bp
 
@@ -18,6 +20,24 @@ def protocol_page(event_id: int):
     require_grader(event)
     return render_template("events/protocol.html", data=protocol.build(db.session, event),
                            meeting_label=protocol.meeting_label)
+
+
+@bp.get("/<int:event_id>/protocol/document")
+def protocol_document(event_id: int):
+    """The protocol as it is filed: requisites, agenda, СЛУШАЛИ / РЕШИЛИ, attendance, signatures (print page)."""
+    event = load_event(event_id)
+    require_grader(event)
+    doc = protocol_doc.protocol_document(db.session, event, page_locale())
+    return render_template("documents/page.html", doc=doc, back_url=url_for("events.protocol_page", event_id=event_id),
+                           docx_url=url_for("events.protocol_docx", event_id=event_id))
+
+
+@bp.get("/<int:event_id>/protocol.docx")
+def protocol_docx(event_id: int):
+    """The same protocol as a Word document (on the network's letterhead when it has one)."""
+    event = load_event(event_id)
+    require_grader(event)
+    return docx_response(protocol_doc.protocol_document(db.session, event, page_locale()), event.network_id)
 
 
 @bp.get("/<int:event_id>/protocol.xlsx")
@@ -44,12 +64,13 @@ def protocol_issue(event_id: int):
 
 @bp.post("/<int:event_id>/protocol/notes")
 def protocol_note(event_id: int):
-    """Add a decision or a note."""
+    """Add an agenda item, what was heard or said, a decision or a note."""
     event = load_event(event_id)
     actor = require_grader(event)
     text = (request.form.get("text") or "").strip()
     if text:
-        protocol.add_note(db.session, event, text[:5000], request.form.get("kind", "decision"), actor.user_id)
+        protocol.add_note(db.session, event, text[:5000], request.form.get("kind", "decision"), actor.user_id,
+                          request.form.get("item", type=int))
         db.session.commit()
     return redirect(url_for("events.protocol_page", event_id=event_id) + "#notes")
 

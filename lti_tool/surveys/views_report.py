@@ -1,11 +1,15 @@
 """Report views (methodists, administrators): the analytical report, its XLSX, competence dynamics."""
 from __future__ import annotations
 
-from flask import Response, render_template, request
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from ..documents import narratives
+from ..documents.routes import docx_response
 from ..web.auth import check_network, require_actor, role_required
 from ..web.extensions import db
-from . import dynamics, reports, roster, services
+from ..web.pages import page_locale
+from . import dynamics, reports, roster, services, spravka
 from .blueprint import bp
 from .export import workbook
 from .forms import parse_filters
@@ -21,6 +25,42 @@ def report(survey_id: int):
     result = reports.build_report(db.session, survey, parse_filters(request.args))
     return render_template("surveys/report.html", survey=survey, report=result,
                            choices=roster.filter_choices(db.session, survey))
+
+
+@bp.get("/<int:survey_id>/spravka")
+@role_required(*STAFF)
+def spravka_page(survey_id: int):
+    """The справка as filed (purpose, method, figures, charts, conclusions), its narratives editable."""
+    survey = load_survey(survey_id)
+    doc = spravka.spravka_document(db.session, survey, page_locale(), parse_filters(request.args))
+    return render_template("documents/page.html", doc=doc, back_url=url_for("surveys.report", survey_id=survey_id),
+                           docx_url=url_for("surveys.spravka_docx", survey_id=survey_id, **request.args),
+                           narrative_url=url_for("surveys.spravka_narrative", survey_id=survey_id))
+
+
+@bp.get("/<int:survey_id>/spravka.docx")
+@role_required(*STAFF)
+def spravka_docx(survey_id: int):
+    """The справка as a Word document."""
+    survey = load_survey(survey_id)
+    doc = spravka.spravka_document(db.session, survey, page_locale(), parse_filters(request.args))
+    return docx_response(doc, survey.network_id)
+
+
+@bp.post("/<int:survey_id>/spravka/narrative")
+@role_required(*STAFF)
+def spravka_narrative(survey_id: int):
+    """Save the methodist's text of a narrative section (empty: back to the generated draft)."""
+    actor = require_actor()
+    survey = load_survey(survey_id)
+    section = request.form.get("section", "")
+    if section not in spravka.SECTIONS:
+        abort(400)
+    narratives.save(db.session, survey.network_id, spravka.KIND, spravka.narrative_key(survey), section,
+                    request.form.get("text", ""), actor.user_id)
+    db.session.commit()
+    flash(_("The section is saved."), "success")
+    return redirect(url_for("surveys.spravka_page", survey_id=survey_id) + f"#narrative-{section}")
 
 
 @bp.get("/<int:survey_id>/report.xlsx")

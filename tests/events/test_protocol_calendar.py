@@ -60,7 +60,8 @@ def test_protocol_xlsx_cells(client, auth, db_session):
     assert facts["Участники"] == 2  # the waitlisted teacher is not in the protocol
     header = rows[10]
     assert header[:5] == ("№", "Участник", "Организация", "15.10.2025 15:00", "12.11.2025 15:00")
-    assert rows[11][:7] == (1, "Педагог 01", "№ 69", "присутствовал (9)", "опоздал (7)", 8, "да")
+    # the organization by its name, never its bare number (issue 20: «85» in the protocol)
+    assert rows[11][:7] == (1, "Педагог 01", "МАДОУ № 69", "присутствовал (9)", "опоздал (7)", 8, "да")
     assert rows[12][:7] == (2, "Педагог 02", None, "отсутствовал", "присутствовал (5)", 5, "нет")
     assert ("1.", "Рекомендовать опыт МАДОУ № 69 к распространению") in [r[:2] for r in rows]
 

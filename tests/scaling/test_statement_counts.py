@@ -25,6 +25,8 @@ PAGES = [
     "planner run (whole region)", "yearly report XLSX", "portfolio XLSX", "survey report XLSX", "protocol XLSX",
     "map export XLSX", "year plan", "year archive", "opening the next year", "offers for the map",
     "my events", "my teachers", "my year",
+    "protocol document", "protocol DOCX", "survey spravka", "survey spravka DOCX", "yearly report document",
+    "yearly report DOCX", "commission meeting protocol", "extract from the protocol",
 ]
 
 
