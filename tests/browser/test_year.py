@@ -91,8 +91,8 @@ def test_one_year_flows_from_the_plan_to_the_gradebook(page, stack, course_links
     assert "Предложение ресурсной карты" in frame.locator("main").inner_text()
     frame.locator("#leader-person").select_option(str(ids["tutor_person_id"]))
     frame.locator("form[action$='/leaders'] button[type=submit]").click()
-    frame = tool_frame(page, stack, f"/events/{ids['event_id']}")
-    assert ids["tutor_name"] in frame.locator("#leaders").inner_text()
+    # The page reloads at the same address: wait for the new content, not for the address.
+    frame.locator("#leaders", has_text=ids["tutor_name"]).wait_for()
 
     # …and places it in the course.
     placed = deep_link(page, stack, [f"event:{ids['event_id']}"])
@@ -100,8 +100,7 @@ def test_one_year_flows_from_the_plan_to_the_gradebook(page, stack, course_links
     # The teacher signs up from the course.
     frame = open_link(page, stack, placed["event"], "teacher", f"/events/{ids['event_id']}")
     frame.get_by_role("button", name="Записаться").click()
-    frame = tool_frame(page, stack, f"/events/{ids['event_id']}")
-    assert "Вы записаны." in frame.locator("main").inner_text()
+    frame.locator(".alert-success", has_text="Вы записаны.").wait_for()
 
     # The leading tutor finds it under "my events" and grades it in one click.
     frame = open_link(page, stack, placed["event"], "tutor", f"/events/{ids['event_id']}")
