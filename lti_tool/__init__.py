@@ -63,6 +63,8 @@ def _register_areas(app: Flask) -> None:
     from .home.routes import bp as home_bp
     from .lti.cli import lti as lti_cli
     from .lti.routes import bp as lti_bp
+    from .notifications import receivers as notification_receivers
+    from .notifications import routes as notification_routes
     from .pathways import hooks as pathways_hooks
     from .pathways.placements import PLACEMENTS as ROUTE_PLACEMENTS
     from .pathways.routes import bp as pathways_bp
@@ -76,7 +78,8 @@ def _register_areas(app: Flask) -> None:
     from .web import placements
 
     for bp in (lti_bp, home_bp, admin_bp, resource_map_bp, surveys_bp, pathways_bp, events_bp, reports_bp,
-               commission_bp, school_year_bp, documents_bp):
+               commission_bp, school_year_bp, documents_bp,
+               notification_routes.bp):
         app.register_blueprint(bp)
     # `flask lti …`, `flask demo …`, and the sync worker's `flask sync …` (it is not an area of
     # the web app, but its commands run here).
@@ -88,6 +91,9 @@ def _register_areas(app: Flask) -> None:
         placements.register(app, area_placements)
     # Cross-area reactions: an event completion closes the matching route steps.
     pathways_hooks.connect_signals()
+    # Every area's announcements become notifications, in the announcing transaction.
+    notification_receivers.connect_signals()
+    notification_routes.init_app(app)
 
 
 def _cookie_settings(config: dict) -> dict:

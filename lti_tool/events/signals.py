@@ -13,3 +13,9 @@ _signals = Namespace()
 # after it had been lost). Sent by `grading.after_grade_changes` once per save, with the SQLAlchemy
 # session as sender and the keyword arguments `event_id` and `person_ids` (a list).
 participation_completed = _signals.signal("participation-completed")
+
+# Sign-ups changed. Sent by `signup` under the event's lock, with the SQLAlchemy session as sender
+# and the keyword arguments `event_id`, `person_ids` (a list), `change` ("confirmed", "waitlisted",
+# "promoted" from the waitlist, "cancelled") and `version` (the event's roster_version: what makes
+# one change distinct from a later, similar one).
+signup_changed = _signals.signal("signup-changed")

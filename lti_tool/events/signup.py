@@ -18,6 +18,7 @@ from ..core.db import is_sqlite
 from ..core.reference import Person
 from .models import Event, Participant
 from .services import EventError, is_over
+from .signals import signup_changed
 
 
 def lock_event(session: Session, event_id: int) -> Event:
@@ -79,6 +80,8 @@ def sign_up(session: Session, event_id: int, person_id: int, *, added_by_id: int
     row.queue_seq = event.roster_version
     row.added_by_id = added_by_id
     session.flush()
+    signup_changed.send(session, event_id=event.id, person_ids=[person_id],
+                        change="waitlisted" if full else "confirmed", version=event.roster_version)
     return row
 
 
@@ -97,6 +100,8 @@ def cancel(session: Session, participant_id: int, *, own: bool = False,
         return []
     row.status = "cancelled"
     session.flush()
+    signup_changed.send(session, event_id=event.id, person_ids=[row.person_id], change="cancelled",
+                        version=event.roster_version)
     return fill_from_waitlist(session, event)
 
 
@@ -110,6 +115,9 @@ def fill_from_waitlist(session: Session, event: Event) -> list[Participant]:
     for row in promoted:
         row.status = "registered"
     session.flush()
+    if promoted:
+        signup_changed.send(session, event_id=event.id, person_ids=[r.person_id for r in promoted],
+                            change="promoted", version=event.roster_version)
     return promoted
 
 
