@@ -6,6 +6,8 @@ production: CELERY_BROKER_URL=redis://… or amqp://….
 """
 from __future__ import annotations
 
+import os
+
 from celery import Celery
 from kombu import Queue
 
@@ -28,7 +30,8 @@ def make_celery(config: dict | None = None) -> Celery:
     """Build the Celery app; `config` overrides the environment (tests)."""
     settings = sync_settings(config)
     app = Celery("tutornet", broker=settings["CELERY_BROKER_URL"], backend=settings["CELERY_RESULT_BACKEND"],
-                 include=["sync.tasks"])
+                 # Notification delivery is the notifications area's (by name: sync imports no area).
+                 include=["sync.tasks", "lti_tool.notifications.tasks"])
     app.conf.update(
         tutornet=settings,
         task_serializer="json",
@@ -65,6 +68,10 @@ def make_celery(config: dict | None = None) -> Celery:
             "reconcile-grades": {
                 "task": "sync.tasks.reconcile",
                 "schedule": float(settings["SYNC_RECONCILE_POLL_SECONDS"]),
+            },
+            "deliver-notifications": {
+                "task": "notifications.deliver",
+                "schedule": float(os.environ.get("NOTIFY_INTERVAL_SECONDS") or 10),
             },
             "pull-rosters": {
                 "task": "sync.tasks.schedule_rosters",

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -14,6 +16,10 @@ from ..core.grades import LineItem, ScoreOutbox
 from ..lti.models import Deployment, Platform
 
 FAILED_LIMIT = 200
+# The email side of notifications (core/notices.py) as the outbox page names it.
+EMAIL_STATUS_LABELS = {"pending": _l("waiting"), "sending": _l("being sent"), "sent": _l("sent"),
+                       "kept": _l("kept (no SMTP server)"), "digest": _l("for the daily digest"),
+                       "suppressed": _l("unsubscribed"), "failed": _l("given up")}
 
 
 @dataclass

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..core.clock import utcnow
+from ..core.notices import kept_outbox, outbox_counts
 from ..lti import tool_keys
 from ..lti.platforms import RegistrationError, set_platform_enabled
 from ..core.courses import Course
@@ -164,6 +165,15 @@ def check_grades(course_id: int | None):
     flash(ngettext("The worker will read %(num)d grade column in the LMS within a minute.",
                    "The worker will read %(num)d grade columns in the LMS within a minute.", count), "success")
     return redirect(url_for("admin.verified_grades"))
+
+
+@bp.get("/outbox")
+@role_required(*STAFF)
+def outbox():
+    """Notification emails that have not left (kept without SMTP_URL, waiting, given up)."""
+    nid = require_actor().network_id
+    return render_template("admin/outbox.html", notices=kept_outbox(db.session, nid),
+                           counts=outbox_counts(db.session, nid), status_labels=console.EMAIL_STATUS_LABELS)
 
 
 def _checked_post() -> None:

@@ -82,6 +82,13 @@ def load_config() -> dict:
         "LTI_REGISTRATION_CACHE_SECONDS": float(os.environ.get("LTI_REGISTRATION_CACHE_SECONDS", "30")),
         # The network's local time zone for event times and calendar feeds (Tomsk: Asia/Tomsk).
         "EVENTS_TIMEZONE": os.environ.get("EVENTS_TIMEZONE", "Europe/Moscow"),
+        # Notification email: one URL names the SMTP server, its security and login
+        # (smtp://, smtp+starttls://user:pass@host:587, smtps://…?from=…); empty: emails are kept
+        # in the admin console's outbox, nothing is sent.
+        "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        # The LMS page of a course, with {context_id} for its LTI context id (Moodle:
+        # https://lms.example.org/course/view.php?id={context_id}): email links open the course there.
+        "LMS_COURSE_URL_TEMPLATE": os.environ.get("LMS_COURSE_URL_TEMPLATE", ""),
         "SYNC_ROSTER_INTERVAL_MINUTES": int(os.environ.get("SYNC_ROSTER_INTERVAL_MINUTES", "60")),
         "SYNC_OUTBOX_INTERVAL_SECONDS": int(os.environ.get("SYNC_OUTBOX_INTERVAL_SECONDS", "5")),
         "WTF_CSRF_TIME_LIMIT": None,

@@ -103,3 +103,11 @@ def kept_outbox(session: Session, network_id: int, limit: int = 100) -> list[Not
         sa.select(Notice).where(Notice.network_id == network_id,
                                 Notice.email_status.in_(("kept", "pending", "sending", "failed", "digest")))
         .order_by(Notice.id.desc()).limit(limit)))
+
+
+def outbox_counts(session: Session, network_id: int) -> list[tuple[str, int]]:
+    """Emails per status in the network (the console's summary): one grouped statement."""
+    return [tuple(row) for row in session.execute(
+        sa.select(Notice.email_status, sa.func.count()).where(Notice.network_id == network_id,
+                                                              Notice.email_status != "none")
+        .group_by(Notice.email_status).order_by(Notice.email_status))]

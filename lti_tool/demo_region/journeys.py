@@ -171,6 +171,7 @@ def pages(session: Session, picks: Picks, rng: random.Random | None = None) -> l
         Page("notifications", "teacher", "/notifications/"),
         Page("notification preferences", "teacher", "/notifications/preferences"),
         Page("network notification settings", "methodist", "/notifications/settings"),
+        Page("email outbox", "admin", "/admin/outbox"),
         Page("planner run (whole region)", "methodist", "/pathways/planner/run", "POST",
              (("steps_per_teacher", "3"), ("min_need", "0.5")), background=True),
         Page("yearly report XLSX", "methodist", "/reports/yearly.xlsx", background=True),

@@ -72,7 +72,7 @@ def describe(kind: str, params: dict, tr: Translator) -> Text:
         return Text(gettext("Registration confirmed: %(title)s") % {"title": title},
                     [gettext("You are registered for %(title)s.") % {"title": title}] + _starts(params, gettext, at))
     if kind == "signup_waitlisted":
-        place = int(params.get("place") or 0)
+        place = int(params.get("position") or 0)  # 1-based place in the waitlist
         return Text(gettext("On the waitlist: %(title)s") % {"title": title},
                     [gettext("The event is full; you are on its waitlist.")]
                     + ([ngettext("%(num)d person is ahead of you.", "%(num)d people are ahead of you.", place - 1)

@@ -3,18 +3,21 @@ from __future__ import annotations
 
 from datetime import time
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 
 from ..core.clock import utcnow
-from ..web.auth import ADMIN, METHODIST, current_person, require_actor, role_required
-from ..web.extensions import db
+from ..core.ids import MAX_ID
+from ..core.notices import Notice
+from ..web.auth import ADMIN, METHODIST, current_actor, current_person, require_actor, role_required
+from ..web.extensions import csrf, db
 from ..web.pages import safe_next_url
 from . import services
 from .kinds import CHANNELS, KINDS
 from .labels import CHANNEL_LABELS, KIND_LABELS
 from .messages import describe
+from .tokens import read_unsubscribe_token
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -37,7 +40,7 @@ class _Tr:
 def index():
     """The person's notifications, newest first, unread ones marked."""
     person = current_person()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(max(1, request.args.get("page", 1, type=int)), 100_000)
     total, items = services.centre(db.session, person.id, page)
     tr = _Tr(str(get_locale() or "ru"))
     db.session.commit()
@@ -50,6 +53,8 @@ def index():
 def read(notice_id: int):
     """Mark one notification read and open what it is about (or come back to the list)."""
     person = current_person()
+    if not 1 <= notice_id <= MAX_ID:
+        abort(404)
     services.mark_read(db.session, person.id, notice_id)
     db.session.commit()
     return redirect(safe_next_url(request.form.get("next")) or url_for(".index"))
@@ -111,6 +116,56 @@ def settings():
         return redirect(url_for(".settings"))
     kinds = services.network_kinds(db.session, actor.network_id)
     return render_template("notifications/settings.html", kinds=kinds, kind_labels=KIND_LABELS, now=utcnow())
+
+
+@bp.get("/open/<int:notice_id>")
+def open_notice(notice_id: int):
+    """An email's link: a signed-in person goes to what it is about; anyone else is told to open
+    TutorNet from their course (nothing about the notification is shown without a session)."""
+    actor = current_actor()
+    notice = db.session.get(Notice, notice_id) if 1 <= notice_id <= MAX_ID else None
+    if actor is not None and notice is not None and notice.network_id == actor.network_id:
+        person = current_person(actor)
+        if notice.person_id == person.id:
+            services.mark_read(db.session, person.id, notice.id)
+            db.session.commit()
+            return redirect(safe_next_url(notice.link) or url_for(".index"))
+    return render_template("notifications/open.html")
+
+
+@bp.get("/unsubscribe/<token>")
+def unsubscribe_page(token: str):
+    """The page an unsubscribe link opens: what will stop, and the buttons (GET changes nothing:
+    mail scanners open links)."""
+    person, kind = _unsubscriber(token)
+    return render_template("notifications/unsubscribe.html", token=token, kind=kind,
+                           kind_label=KIND_LABELS.get(kind), done=False)
+
+
+@bp.post("/unsubscribe/<token>")
+@csrf.exempt  # RFC 8058: mail clients POST "List-Unsubscribe=One-Click"; the signed token is the proof
+def unsubscribe(token: str):
+    """Stop the emails the token names (or, with scope=all, every email) at once."""
+    person, kind = _unsubscriber(token)
+    if request.form.get("scope") == "all":
+        kind = None
+    services.unsubscribe(db.session, person.network_id, person.id, kind)
+    db.session.commit()
+    if request.form.get("List-Unsubscribe") == "One-Click":
+        return "", 204
+    return render_template("notifications/unsubscribe.html", token=token, kind=kind,
+                           kind_label=KIND_LABELS.get(kind), done=True)
+
+
+def _unsubscriber(token: str):
+    """The person and kind of a signed token, or a 404 page."""
+    from ..core.reference import Person
+
+    found = read_unsubscribe_token(current_app.config["SECRET_KEY"], token) if len(token) < 512 else None
+    person = db.session.get(Person, found[0]) if found and 1 <= found[0] <= MAX_ID else None
+    if person is None or (found[1] is not None and found[1] not in KINDS):
+        abort(404)
+    return person, found[1]
 
 
 def _time(value: str | None) -> time | None:

@@ -126,3 +126,18 @@ def test_network_settings_are_for_staff(client, auth, db_session, world):
     assert kinds["survey_opened"][0] is False
     bad = client.post("/notifications/settings", data={"hours_before": "soon"}, follow_redirects=True)
     assert "Часы напоминаний" in bad.get_data(as_text=True)
+
+
+def test_an_email_link_opens_the_notification_for_its_person_only(client, auth, db_session, world):
+    services.notify(db_session, network_id=world.network_id, kind="route_published", person_ids=[world.teachers[0]],
+                    object_key="route:1", moment="1", params={"steps": 5}, link="/pathways/")
+    db_session.commit()
+    notice = _notices(db_session)[0]
+    outside = client.get(f"/notifications/open/{notice.id}").get_data(as_text=True)
+    assert "Откройте TutorNet из своего курса" in outside and "ИПОМ" not in outside
+    auth.login(TEACHER, network_id=world.network_id, user_id=world.teacher_users[1])
+    assert client.get(f"/notifications/open/{notice.id}").status_code == 200  # not hers
+    auth.login(TEACHER, network_id=world.network_id, user_id=world.teacher_users[0])
+    answer = client.get(f"/notifications/open/{notice.id}")
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/pathways/")
+    assert _notices(db_session)[0].read_at is not None

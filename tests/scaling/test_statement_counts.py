@@ -27,7 +27,7 @@ PAGES = [
     "my events", "my teachers", "my year",
     "protocol document", "protocol DOCX", "survey spravka", "survey spravka DOCX", "yearly report document",
     "yearly report DOCX", "commission meeting protocol", "extract from the protocol",
-    "notifications", "notification preferences", "network notification settings",
+    "notifications", "notification preferences", "network notification settings", "email outbox",
 ]
 
 
