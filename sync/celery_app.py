@@ -73,6 +73,10 @@ def make_celery(config: dict | None = None) -> Celery:
                 "task": "notifications.deliver",
                 "schedule": float(os.environ.get("NOTIFY_INTERVAL_SECONDS") or 10),
             },
+            "notification-reminders": {
+                "task": "notifications.schedule",
+                "schedule": float(os.environ.get("NOTIFY_SCHEDULE_SECONDS") or 60),
+            },
             "pull-rosters": {
                 "task": "sync.tasks.schedule_rosters",
                 "schedule": 60.0 * settings["SYNC_ROSTER_INTERVAL_MINUTES"],

@@ -22,6 +22,7 @@ from lti_tool.lti.models import Deployment
 
 from .db import among
 from .score_state import note_delivered, note_sent
+from .signals import grades_failed
 
 
 @dataclass
@@ -111,6 +112,7 @@ def record(sessions: orm.sessionmaker, outcomes: list[Outcome], superseded: list
         if failed:
             s.execute(table.update().where(table.c.id == sa.bindparam("b_id"), table.c.status == "pending")
                       .values(status="failed", last_error=sa.bindparam("b_error")), failed)
+            grades_failed.send(s, outbox_ids=[f["b_id"] for f in failed])
         deferred = [o for o in outcomes if o.kind == "deferred"]
         for at in {o.next_at for o in deferred}:
             ids = [o.id for o in deferred if o.next_at == at]

@@ -11,6 +11,7 @@ from ..core.people import name_matches
 from ..core.roles import grant_role, revoke_role
 from .criteria import CRITERIA, OUTCOMES
 from .models import Candidacy, CriterionEvidence, Decision, Meeting
+from .signals import decision_recorded
 
 
 class CommissionError(ValueError):
@@ -85,6 +86,7 @@ def record_decision(session: Session, candidacy: Candidacy, meeting: Meeting, ou
         if person.user_id:
             revoke_role(session, candidacy.network_id, person.user_id, "tutor")
     session.flush()
+    decision_recorded.send(session, decision_id=decision.id)
     return decision
 
 

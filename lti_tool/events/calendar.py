@@ -18,6 +18,10 @@ from .models import CalendarToken, Event, EventMeeting, Participant
 
 DEFAULT_TZ = "Europe/Moscow"
 PRODID = "-//TutorNet//Events//RU"
+# Calendar-app reminders of a registered person's timed meetings: a day and an hour before, as the
+# tool's own reminders by default (the network's offsets live in the notifications area, which the
+# events area does not import).
+ALARM_HOURS = (24, 1)
 
 
 def upcoming(session: Session, network_id: int, *, today: date, topic_id: int | None = None,
@@ -91,8 +95,11 @@ def _utc(day: date, at: time | None, tz: ZoneInfo) -> str:
 
 
 def ics_feed(rows: list[tuple[EventMeeting, Event, Participant]], *, host: str, tz_name: str = DEFAULT_TZ,
-             now: datetime | None = None, name: str = "TutorNet") -> str:
-    """A VCALENDAR with one VEVENT per session; all-day when the session has no start time."""
+             now: datetime | None = None, name: str = "TutorNet", alarm_hours=ALARM_HOURS) -> str:
+    """A VCALENDAR with one VEVENT per session; all-day when the session has no start time.
+
+    Timed meetings the person is registered for carry a VALARM (RFC 5545 §3.6.6) per `alarm_hours`.
+    """
     tz = ZoneInfo(tz_name)
     stamp = (now or utcnow()).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
@@ -117,6 +124,10 @@ def ics_feed(rows: list[tuple[EventMeeting, Event, Participant]], *, host: str, 
         if s.online_url:
             lines.append(f"URL:{s.online_url}")
         lines.append("STATUS:" + ("TENTATIVE" if participant.status == "waitlisted" else "CONFIRMED"))
+        if s.start_time and participant.status == "registered":
+            for hours in alarm_hours:
+                lines += ["BEGIN:VALARM", "ACTION:DISPLAY", f"DESCRIPTION:{escape_text(summary)}",
+                          f"TRIGGER:-PT{int(hours)}H", "END:VALARM"]
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)

@@ -15,6 +15,7 @@ from ..core.reference import AcademicYear, Person, Topic
 from ..resource_map.catalog import FORMS
 from ..resource_map.models import Cluster, Offering
 from .models import EVENT_STATUSES, LEADER_KINDS, SCALE_KINDS, Event, EventLeader, EventMeeting, GradingScale
+from .signals import event_changed
 
 DEFAULT_MAX_POINTS = 10.0
 
@@ -134,8 +135,11 @@ def set_status(session: Session, event: Event, status: str, today: date | None =
         raise EventError(_l("A cancelled event cannot be marked as held."))
     if status == "cancelled" and is_over(event, today):
         raise EventError(_l("A held event cannot be cancelled: its participants' attendance and grades stay."))
+    was = event.status
     event.status = status
     session.flush()
+    if status == "cancelled" and was != "cancelled":
+        event_changed.send(session, event_id=event.id, change="cancelled")
     return event
 
 
@@ -156,6 +160,8 @@ def add_meeting(session: Session, event: Event, *, on_date: date, start_time: ti
     session.add(row)
     session.flush()
     session.refresh(event, ["sessions"])
+    if event.status == "published":
+        event_changed.send(session, event_id=event.id, change="changed")
     return row
 
 

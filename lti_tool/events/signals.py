@@ -19,3 +19,8 @@ participation_completed = _signals.signal("participation-completed")
 # "promoted" from the waitlist, "cancelled") and `version` (the event's roster_version: what makes
 # one change distinct from a later, similar one).
 signup_changed = _signals.signal("signup-changed")
+
+# An event changed for its participants: a meeting was added to a published event ("changed"), or
+# the event was cancelled ("cancelled"). Sent by `services` with the session as sender and the
+# keyword arguments `event_id` and `change`.
+event_changed = _signals.signal("event-changed")

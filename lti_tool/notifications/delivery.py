@@ -31,7 +31,7 @@ from ..core.db import is_sqlite
 from ..core.notices import Notice
 from ..core.reference import Person
 from .models import NotificationPreference, NotificationProfile
-from .rendering import Recipient, compose
+from .rendering import Recipient, compose, compose_digest
 from .smtp import Mailer, parse_smtp_url
 
 log = logging.getLogger(__name__)
@@ -215,3 +215,73 @@ def _write(sessions: orm.sessionmaker, updates: list[dict]) -> None:
 
 
 
+
+
+def digest_due_at(now_local: datetime, hour: int) -> datetime | None:
+    """Today's digest time (local) once it has come; None before it."""
+    today = now_local.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return today if now_local >= today else None
+
+
+def send_digests(sessions: orm.sessionmaker, settings: dict, now: datetime) -> Counter:
+    """One email per person with everything that waits as `digest`, once a day.
+
+    Each person's digest is claimed by a guarded UPDATE of her profile's `last_digest_at` (two beat
+    processes: one wins), then her rows by moving them from `digest` to `sending`.
+    """
+    tz = ZoneInfo(settings.get("EVENTS_TIMEZONE") or "Europe/Moscow")
+    since = digest_due_at(now.astimezone(tz), int(settings["NOTIFY_DIGEST_HOUR"]))
+    if since is None:
+        return Counter()
+    since = since.astimezone(now.tzinfo)
+    smtp = parse_smtp_url(settings.get("SMTP_URL"), default_sender=f"TutorNet <noreply@{_host(settings)}>")
+    with sessions() as s:
+        people = list(s.scalars(sa.select(Notice.person_id).distinct().where(Notice.email_status == "digest")))
+    totals: Counter = Counter()
+    mailer = Mailer(smtp) if smtp else None
+    try:
+        for person_id in people:
+            totals.update(_digest_of(sessions, settings, person_id, since, now, mailer, smtp))
+    finally:
+        if mailer:
+            mailer.close()
+    return totals
+
+
+def _digest_of(sessions, settings, person_id: int, since: datetime, now: datetime, mailer, smtp) -> Counter:
+    prof = NotificationProfile
+    with sessions.begin() as s:
+        previous = s.scalar(sa.select(prof.last_digest_at).where(prof.person_id == person_id))
+        won = s.execute(sa.update(prof).where(prof.person_id == person_id, sa.or_(
+            prof.last_digest_at.is_(None), prof.last_digest_at < since)).values(last_digest_at=now)).rowcount
+        if not won:
+            return Counter()
+        ids = list(s.scalars(sa.update(Notice).where(Notice.person_id == person_id, Notice.email_status == "digest")
+                             .values(email_status="sending", next_attempt_at=now + timedelta(hours=1))
+                             .returning(Notice.id).execution_options(synchronize_session=False)))
+    rows = load(sessions, ids) if ids else []
+    if not rows:
+        return Counter()
+    first = rows[0]
+    to = Recipient(person_id, first["full_name"], first["email"] or "", first["locale"])
+    message = compose_digest(rows, to, base_url=settings["TOOL_BASE_URL"], secret=settings["SECRET_KEY"],
+                             sender=smtp.sender if smtp else "", day=since.date().isoformat())
+    status, error = "sent", None
+    if not to.email or first["email_off"]:
+        status = "suppressed"
+    elif mailer is None:
+        status = "kept"
+    else:
+        try:
+            mailer.send(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            status, error = "digest", f"{type(exc).__name__}: {exc}"[:2000]
+    with sessions.begin() as s:
+        s.execute(sa.update(Notice).where(among(s, Notice.id, ids), Notice.email_status == "sending")
+                  .values(email_status=status, last_error=error, sent_at=now if status == "sent" else None,
+                          email_to=to.email or None, subject=str(message["Subject"]),
+                          body_text=message.get_body(("plain",)).get_content() if status == "kept" else None)
+                  .execution_options(synchronize_session=False))
+        if status == "digest":  # not sent: the next run tries again
+            s.execute(sa.update(prof).where(prof.person_id == person_id).values(last_digest_at=previous))
+    return Counter({status: len(ids)})

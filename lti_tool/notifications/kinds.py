@@ -12,7 +12,7 @@ KINDS = (
     "survey_opened", "survey_closing", "survey_reminder",
     "event_reminder", "signup_confirmed", "signup_waitlisted", "signup_promoted", "signup_cancelled",
     "event_changed", "event_cancelled",
-    "route_published", "step_due", "tutor_commented",
+    "route_published", "tutor_commented",
     "grade_failed", "commission_decision", "new_offering",
 )
 
@@ -24,8 +24,6 @@ DEFAULT_OPTIONS = {
     "survey_closing": {"hours_before": [24]},
     # Days after opening at which those who have not answered are reminded.
     "survey_reminder": {"days_after_open": [3]},
-    # Days before a route step's due date.
-    "step_due": {"days_before": [3]},
 }
 
 

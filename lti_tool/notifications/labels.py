@@ -15,7 +15,6 @@ KIND_LABELS = {
     "event_changed": _l("An event changed its date, time or place"),
     "event_cancelled": _l("An event was cancelled"),
     "route_published": _l("My individual route was published"),
-    "step_due": _l("A step of my route is due soon"),
     "tutor_commented": _l("A tutor commented on my route"),
     "grade_failed": _l("Grades did not reach the LMS (tutors and methodists)"),
     "commission_decision": _l("The commission's decision on my candidacy"),

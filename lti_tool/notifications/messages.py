@@ -95,9 +95,6 @@ def describe(kind: str, params: dict, tr: Translator) -> Text:
         return Text(gettext("Your individual route is published"),
                     [ngettext("Your route for the year has %(num)d step.", "Your route for the year has %(num)d steps.",
                        steps) % {"num": steps}])
-    if kind == "step_due":
-        return Text(gettext("A step of your route is due soon: %(title)s") % {"title": title},
-                    [gettext("Due on %(when)s.") % {"when": params.get("due", "")}])
     if kind == "tutor_commented":
         return Text(gettext("A new comment on your route"),
                     [gettext("%(name)s commented on your route: %(text)s") % {"name": params.get("name", ""),
@@ -109,9 +106,10 @@ def describe(kind: str, params: dict, tr: Translator) -> Text:
                     [gettext("Event: %(title)s.") % {"title": title} if title else gettext("See the failed grades page."),
                      gettext("Error: %(error)s") % {"error": params.get("error", "")}])
     if kind == "commission_decision":
-        return Text(gettext("The commission's decision"),
-                    [gettext("Decision: %(outcome)s.") % {"outcome": params.get("outcome", "")}]
-                    + ([params["note"]] if params.get("note") else []))
+        outcomes = {"awarded": gettext("The Tutor status is awarded to you."),
+                    "refused": gettext("The commission did not award the Tutor status this time."),
+                    "postponed": gettext("The commission postponed its decision.")}
+        return Text(gettext("The commission's decision"), [outcomes.get(params.get("outcome"), "")])
     if kind == "new_offering":
         return Text(gettext("New on your topic: %(title)s") % {"title": title},
                     [gettext("A new offering matches one of your needs: %(topic)s.") % {"topic": params.get("topic", "")}])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from functools import lru_cache
@@ -20,6 +21,10 @@ from .tokens import unsubscribe_token
 
 CATALOGUE = Path(__file__).resolve().parent / "translations"
 LOCALES = ("ru", "en")
+# Headers are not folded at 78: Python's folding of non-ASCII headers into encoded words loses the
+# space at a fold ("Тьюториал «…»" arrived as "Тьюториал«…»"); RFC 5322 allows 998. Bodies are
+# quoted-printable, whose lines stay short whatever this limit.
+EMAIL_POLICY = policy.default.clone(max_line_length=998)
 
 
 @dataclass
@@ -94,7 +99,7 @@ def compose_digest(notices: list[dict], to: Recipient, *, base_url: str, secret:
 def _message(texts: list[Text], to: Recipient, tr: Translator, links: dict, *, sender: str, base_url: str,
              key: str, subject: str | None = None) -> EmailMessage:
     context = {"texts": texts, "name": to.name, "links": links, "lang": tr.locale}
-    message = EmailMessage()
+    message = EmailMessage(policy=EMAIL_POLICY)
     message["Subject"] = subject or texts[0].title
     message["From"] = sender
     message["To"] = formataddr((to.name, to.email))
@@ -107,8 +112,9 @@ def _message(texts: list[Text], to: Recipient, tr: Translator, links: dict, *, s
     message["Auto-Submitted"] = "auto-generated"
     message["Content-Language"] = tr.locale
     env = _environment(tr.locale)
-    message.set_content(env.get_template("notifications/email.txt.html").render(**context))
-    message.add_alternative(env.get_template("notifications/email.html").render(**context), subtype="html")
+    message.set_content(env.get_template("notifications/email.txt.html").render(**context), cte="quoted-printable")
+    message.add_alternative(env.get_template("notifications/email.html").render(**context), subtype="html",
+                            cte="quoted-printable")
     return message
 
 

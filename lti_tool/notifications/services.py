@@ -60,9 +60,17 @@ def notify(session: Session, *, network_id: int, kind: str, person_ids, object_k
     (the worker decides at sending time about digest, quiet hours and addresses). Queuing the same
     (kind, object, person, moment) twice adds nothing. Returns how many rows were new.
     """
+    return notify_each(session, network_id=network_id, kind=kind, now=now,
+                       items=[(pid, object_key, moment, params, link) for pid in sorted(set(person_ids))])
+
+
+def notify_each(session: Session, *, network_id: int, kind: str, items: list[tuple], now: datetime | None = None) -> int:
+    """`notify` for items that differ per person: (person_id, object_key, moment, params, link) each;
+    the network's switch and the people's choices are read once (three statements and the insert,
+    whatever the number of items)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    person_ids = sorted(set(person_ids))
+    person_ids = sorted({item[0] for item in items})
     if not person_ids or not kind_setting(session, network_id, kind)[0]:
         return 0
     off: dict[int, set[str]] = {}
@@ -73,14 +81,14 @@ def notify(session: Session, *, network_id: int, kind: str, person_ids, object_k
         off.setdefault(pid, set()).add(channel)
     email_off = set(session.scalars(sa.select(NotificationProfile.person_id).where(
         NotificationProfile.person_id.in_(person_ids), NotificationProfile.email_off.is_(True))))
-    moment = moment.isoformat() if isinstance(moment, datetime) else str(moment)
     now = now or utcnow()
     rows = []
-    for pid in person_ids:
+    for pid, object_key, moment, params, link in items:
         in_app = "app" not in off.get(pid, ())
         email = "email" not in off.get(pid, ()) and pid not in email_off
         if in_app or email:
-            rows.append(dict(network_id=network_id, person_id=pid, kind=kind, object_key=object_key, moment=moment,
+            rows.append(dict(network_id=network_id, person_id=pid, kind=kind, object_key=object_key,
+                             moment=moment.isoformat() if isinstance(moment, datetime) else str(moment),
                              params=params, link=link, in_app=in_app, email_status="pending" if email else "none",
                              next_attempt_at=now, created_at=now))
     return queue_notices(session, rows)

@@ -17,6 +17,7 @@ from ..core.clock import utcnow
 from ..resource_map.models import Offering
 from .models import PlanRun, Route, RouteStep
 from .services import PathwayError, lock_offerings, over_capacity
+from .signals import routes_published
 
 
 def _steps_of(run: PlanRun, teacher_id: int) -> list[dict]:
@@ -91,7 +92,9 @@ def publish(session: Session, run: PlanRun, *, published_by_id: int | None = Non
             raise PathwayError(_l("No free seats left in: %(names)s.",
                                   names=", ".join(o.title or str(o.id) for o in full)))
     session.refresh(run)
-    return [r for r in routes if r is not None]
+    published = [r for r in routes if r is not None]
+    routes_published.send(session, route_ids=[r.id for r in published])
+    return published
 
 
 def _write_route(session: Session, run: PlanRun, teacher_id: int, published_by_id: int | None) -> Route | None:

@@ -20,6 +20,7 @@ from ..events.models import Event
 from ..resource_map.models import Offering
 from .models import SELF_KINDS, STEP_STATUSES, Route, RouteStep, RouteTutor, StepComment
 from .planning import seats_held
+from .signals import routes_published, step_commented
 
 TEACHER_STATUSES = ("planned", "in_progress", "done")  # a teacher may not cancel a step
 SOURCES = ("planner", "manual", "self")  # the optimiser, a methodist by hand, the teacher herself
@@ -229,6 +230,7 @@ def add_comment(session: Session, step: RouteStep, author_id: int, text: str) ->
     comment = StepComment(step=step, author_id=author_id, text=text[:4000])
     session.add(comment)
     session.flush()
+    step_commented.send(session, step_id=step.id, comment_id=comment.id)
     return comment
 
 
@@ -245,6 +247,8 @@ def publish_route(session: Session, route: Route) -> Route:
         route.status = was
         session.flush()
         raise PathwayError(_l("No free seats left in: %(names)s.", names=", ".join(o.title or str(o.id) for o in full)))
+    if was != "published":
+        routes_published.send(session, route_ids=[route.id])
     return route
 
 

@@ -14,6 +14,7 @@ from ..core.reference import AcademicYear, Organization, Person, Topic
 from .catalog import DELIVERY, FORMS
 from .models import Cluster, InternshipSite, Offering
 from .search_text import refresh_search_text
+from .signals import offering_created
 from .services import PROVIDER_KINDS, PROVIDER_MODELS, SITE_STATUSES, save_year
 from .validation import ValidationError, get_in_network, required
 
@@ -102,6 +103,7 @@ def save_offering(session: Session, network_id: int, offering: Offering | None =
         raise ValidationError(_("Capacity cannot be negative."), "capacity")
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationError(_("The end date is before the start date."), "ends_on")
+    created = offering is None
     if offering is None:
         offering = Offering(network_id=network_id)
         session.add(offering)
@@ -114,6 +116,8 @@ def save_offering(session: Session, network_id: int, offering: Offering | None =
     offering.capacity, offering.starts_on, offering.ends_on = capacity, starts_on, ends_on
     session.flush()
     refresh_search_text(session, network_id, Offering.id == offering.id)
+    if created:
+        offering_created.send(session, offering_id=offering.id)
     return offering
 
 

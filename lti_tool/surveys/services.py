@@ -17,6 +17,7 @@ from .audience import visible_to
 from .errors import SurveyError  # noqa: F401  (raised here; views import it from services)
 from .models import KINDS, Survey, SurveyDraft, SurveyParticipation, SurveyResponse
 from .needs import needs_profile, needs_profiles  # noqa: F401  (the route planner imports them from here)
+from .signals import survey_opened
 
 
 def is_accepting(survey: Survey, now: datetime | None = None) -> bool:
@@ -53,8 +54,11 @@ def set_status(session: Session, survey: Survey, status: str) -> None:
         raise SurveyError("bad_status")
     if status == "open" and not survey.questions:
         raise SurveyError("no_questions")
+    was = survey.status
     survey.status = status
     session.flush()
+    if status == "open" and was != "open":
+        survey_opened.send(session, survey_id=survey.id)
 
 
 def response_count(session: Session, survey_id: int) -> int:
