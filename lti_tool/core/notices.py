@@ -26,7 +26,6 @@ from .reference import Person
 # next_attempt_at | sent | kept: no SMTP server configured, shown in the admin console's outbox |
 # digest: waits for the person's daily digest | suppressed: the person opted out before it left |
 # failed: gave up after the last retry
-CHUNK = 500  # rows per INSERT (SQLite's limit of bound parameters)
 EMAIL_STATUSES = ("none", "pending", "sending", "sent", "kept", "digest", "suppressed", "failed")
 
 
@@ -80,13 +79,11 @@ def queue_notices(session: Session, rows: list[dict]) -> int:
               for row in rows]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    added = 0
-    for start in range(0, len(values), CHUNK):
-        # RETURNING counts what was new (rowcount is not reliable for multi-row INSERTs).
-        added += len(session.execute(
-            insert(Notice.__table__).values(values[start:start + CHUNK])
-            .on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(Notice.__table__.c.id)).all())
-    return added
+    table = Notice.__table__
+    # One statement compiled once and sent in pages by SQLAlchemy's "insertmanyvalues"; RETURNING
+    # counts what was new (rowcount is not reliable for such batches).
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["idempotency_key"]).returning(table.c.id)
+    return len(session.connection().execute(stmt, values).all())
 
 
 def unread_count(session: Session, network_id: int, user_id: int) -> int:
