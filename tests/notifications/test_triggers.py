@@ -72,7 +72,7 @@ def test_cancelled_and_changed_events_tell_their_participants(db_session, world)
     event = db_session.get(Event, world.event_id)
     events.add_meeting(db_session, event, on_date=date(2025, 12, 10))
     db_session.commit()
-    events.set_status(db_session, event, "cancelled")
+    events.set_status(db_session, event, "cancelled", today=date(2025, 10, 1))  # before its meetings
     db_session.commit()
     assert [(r.kind, r.person_id) for r in rows(db_session) if r.kind.startswith("event_")] == [
         ("event_changed", world.teachers[0]), ("event_cancelled", world.teachers[0])]
