@@ -58,6 +58,7 @@ def detail(event_id: int):
         "event": event, "mine": mine, "grader": grader, "manager": can_manage(actor), "roster": roster,
         "position": signup.waitlist_position(db.session, mine) if mine else None,
         "taken": signup.registered_count(db.session, event.id), "open": signup.signup_open(event),
+        "leading": any(leader.person_id == me.id for leader in event.leaders),
         "delivery": lms.delivery_overview(db.session, event, roster) if grader else {},
         "find": find, "candidates": candidates.find(db.session, actor.network_id, find) if grader and find else [],
         "tutors": _tutors(actor.network_id) if can_manage(actor) else [],

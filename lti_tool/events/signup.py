@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..core.clock import as_utc, utcnow
 from ..core.db import is_sqlite
 from ..core.reference import Person
-from .models import Event, Participant
+from .models import Event, EventLeader, Participant
 from .services import EventError, is_over
 from .signals import signup_changed
 
@@ -55,6 +55,12 @@ def signup_open(event: Event, now: datetime | None = None) -> bool:
     return not (event.signup_closes_at and now > as_utc(event.signup_closes_at))
 
 
+def leads(session: Session, event_id: int, person_id: int) -> bool:
+    """True when the person is one of the event's leaders."""
+    return session.scalar(sa.select(sa.exists().where(EventLeader.event_id == event_id,
+                                                      EventLeader.person_id == person_id))) or False
+
+
 def sign_up(session: Session, event_id: int, person_id: int, *, added_by_id: int | None = None,
             by_staff: bool = False, now: datetime | None = None) -> Participant:
     """Register the person, or put them on the waitlist when the event is full.
@@ -68,6 +74,8 @@ def sign_up(session: Session, event_id: int, person_id: int, *, added_by_id: int
     person = session.get(Person, person_id)
     if person is None or person.network_id != event.network_id:
         raise EventError(_l("Unknown person."))
+    if not by_staff and leads(session, event.id, person_id):
+        raise EventError(_l("You lead this event: its leaders do not sign up for it."))
     row = session.scalar(sa.select(Participant).where(Participant.event_id == event.id,
                                                       Participant.person_id == person_id))
     if row is not None and row.status != "cancelled":

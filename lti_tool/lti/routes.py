@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from pylti1p3.exception import LtiException, OIDCException
 
@@ -46,6 +46,16 @@ def login():
 def launch():
     """The redirect URI: the platform form-posts the signed id_token here."""
     return flows.launch()
+
+
+@bp.get("/launch")
+def launch_address():
+    """A person or a platform opening the redirect URI directly: a short page saying what it is.
+
+    Moodle requests the tool URL with GET when an activity is saved (to see whether it is a
+    cartridge); a 405 there reads like a broken tool.
+    """
+    return render_template("lti/launch_address.html")
 
 
 @bp.get("/jwks")

@@ -18,4 +18,5 @@ bp = Blueprint("pathways", __name__, url_prefix="/pathways")
 def _helpers():
     """Template helpers of this area's pages."""
     return {"form_label": form_label, "labels": labels, "self_kinds": SELF_KINDS, "goal_topics": goal_topics,
-            "is_overdue": lambda step: is_overdue(step, date.today())}
+            "is_overdue": lambda step: is_overdue(step, date.today()),
+            "need_on_scale": labels.need_on_scale}

@@ -1,6 +1,9 @@
 """Words for the codes of routes: step statuses and kinds, self-education kinds, planner reasons."""
 from __future__ import annotations
 
+from datetime import date
+
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from .planner import REASON_NO_NEED, REASON_NO_OFFERINGS, REASON_NO_SEATS, REASON_NOT_ASSIGNED, REASON_STEP_LIMIT
@@ -35,3 +38,30 @@ REASON_LABELS = {
 def reason_label(reason: str) -> str:
     """The translated reason a need was left open."""
     return str(REASON_LABELS.get(reason, reason))
+
+# Needs are kept in [0, 1] ((rating − 1) / 4, surveys/needs.py); people read them on the survey's
+# 1–5 scale. The planner's thresholds are offered as points of that scale.
+NEED_THRESHOLDS = [
+    (0.75, _l("4 of 5 and above (high)")),
+    (0.5, _l("3 of 5 and above")),
+    (0.25, _l("2 of 5 and above")),
+    (0.0, _l("any need")),
+]
+LOCAL_PREFERENCES = [(0.0, _l("none")), (0.1, _l("slight")), (0.3, _l("strong"))]
+
+
+def need_on_scale(need: float) -> str:
+    """A need in [0, 1] as the survey's 1–5 rating, one decimal in the locale's style ("4,0")."""
+    return format_decimal(round(1 + 4 * float(need), 1), format="0.0")
+
+
+def choice_label(choices, value: float | None) -> str:
+    """The label of the choice nearest to a stored value (settings of older runs may be any number)."""
+    if value is None:
+        return "—"
+    return str(min(choices, key=lambda c: abs(c[0] - float(value)))[1])
+
+
+def in_date_order(steps) -> list:
+    """Route steps as a timeline: by planned start (undated last), then by their place in the route."""
+    return sorted(steps, key=lambda s: (s.planned_start is None, s.planned_start or date.min, s.position or 0, s.id or 0))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.people import name_matches
-from ..core.reference import Person
+from ..core.reference import Organization, Person
 from .models import Route, RouteStep
 
 PER_PAGE = 50
@@ -68,10 +68,19 @@ def route_page(session: Session, network_id: int, year_id: int, query: str = "",
 
 
 def find_teachers(session: Session, network_id: int, query: str, limit: int = FOUND) -> list[tuple[int, str]]:
-    """(person id, name) of the first people of the network whose name contains `query`."""
+    """(person id, label) of the first people of the network whose name contains `query`.
+
+    The label is the name with the organization («Орлова Дарья Олеговна — МАДОУ № 8»), so that
+    namesakes can be told apart; namesakes of one organization get their position too.
+    """
     if len(query.strip()) < MIN_LENGTH:
         return []
-    return [tuple(row) for row in session.execute(
-        sa.select(Person.id, Person.full_name).where(Person.network_id == network_id, Person.retired_at.is_(None),
-                                                      name_matches(Person.full_name, query))
-        .order_by(Person.full_name, Person.id).limit(limit))]
+    rows = session.execute(
+        sa.select(Person.id, Person.full_name, Organization.name, Person.position)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .where(Person.network_id == network_id, Person.retired_at.is_(None), name_matches(Person.full_name, query))
+        .order_by(Person.full_name, Person.id).limit(limit)).all()
+    labels = [f"{name} — {org}" if org else name for _pid, name, org, _pos in rows]
+    repeated = {label for label in labels if labels.count(label) > 1}
+    return [(pid, f"{label}, {position}" if label in repeated and position else label)
+            for (pid, _name, _org, position), label in zip(rows, labels)]

@@ -41,6 +41,15 @@ _TRANSLIT = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъы
                       "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya")))
 
 
+def lower_first(name: str) -> str:
+    """A topic name after a colon: its first letter lower-case, unless the first word is an acronym
+    («ИКТ в работе…», «НОД …» stay as they are; «(РППС)» inside is never touched)."""
+    first = name.split(maxsplit=1)[0] if name else ""
+    if len(first) > 1 and first.isupper():
+        return name
+    return name[:1].lower() + name[1:]
+
+
 def translit(text: str) -> str:
     """Latin letters for an email address."""
     return "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
@@ -115,7 +124,7 @@ def _offerings(session, network_id, year, topics, tutors, orgs, clusters, site, 
         starts = year.starts_on + timedelta(days=rng.randint(0, 270))
         map_entries.save_offering(session, network_id, year_id=year.id, topic_id=topic.id, form=form,
                                provider_kind=provider_kind, provider_id=provider_id,
-                               title=f"{FORMS_RU_TITLES.get(form, 'Занятие')}: {topic.name.lower()}",
+                               title=f"{FORMS_RU_TITLES.get(form, 'Занятие')}: {lower_first(topic.name)}",
                                capacity=rng.choice((None, 10, 12, 15, 20, 25)), starts_on=starts,
                                delivery=rng.choice(("in_person", "in_person", "online", "mixed")))
 

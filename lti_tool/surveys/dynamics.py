@@ -108,3 +108,17 @@ def runs(session: Session, network_id: int) -> list[Survey]:
     return list(session.scalars(sa.select(Survey).where(Survey.network_id == network_id,
                                                         Survey.kind == "self_assessment", Survey.status != "draft")
                                 .order_by(Survey.created_at.desc(), Survey.id.desc())))
+
+
+def default_pair(compared: list[Survey]) -> tuple[int | None, int | None]:
+    """The runs a methodist most likely compares: the two newest named runs (start = the older).
+
+    `compared` is newest first, as `runs` returns it. Anonymous runs cannot be paired, so they are
+    chosen only when there is nothing else; with one run both ends are it and nothing is compared.
+    """
+    named = [s for s in compared if not s.anonymous] or compared
+    if not named:
+        return None, None
+    if len(named) == 1:
+        return named[0].id, named[0].id
+    return named[1].id, named[0].id

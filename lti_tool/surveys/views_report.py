@@ -86,4 +86,6 @@ def dynamics_view():
         start = check_network(db.session.get(Survey, start_id))
         end = check_network(db.session.get(Survey, end_id))
         result = dynamics.compare(db.session, start, end) if start.id != end.id else None
+    if not (start_id and end_id):
+        start_id, end_id = dynamics.default_pair(runs)
     return render_template("surveys/dynamics.html", runs=runs, result=result, start_id=start_id, end_id=end_id)

@@ -91,7 +91,7 @@ def test_overview_counts_people_who_launch_but_are_not_in_the_roster(client, aut
     db_session.commit()
     auth.login(ADMIN, network_id=nid)
     html = client.get("/admin/").get_data(as_text=True)
-    assert "2 человека открывают TutorNet, но не входят в список участников курса в LMS" in html
+    assert "2 человека открывают TutorNet, но не входят в список участников курса в СДО" in html
 
 
 def test_disable_and_enable_platform(client, auth, db_session):

@@ -56,9 +56,9 @@ def test_courses_show_when_verified_and_counts_in_russian_and_english(client, au
     auth.login(METHODIST, network_id=nid)
     html = client.get("/admin/grades/verified").get_data(as_text=True)
     assert "Тьюторский курс" in html and "Курс без проверки" in html and "Чужой курс" not in html
-    assert f"проверено в LMS {when.strftime('%Y-%m-%d %H:%M')}" in html
+    assert f"проверено в СДО {when.strftime('%Y-%m-%d %H:%M')}" in html
     for text in ("21 оценка совпадает", "1 оценка отправлена повторно", "5 оценок не удалось прочитать",
-                 "2 элемента оценивания", "1 элемент ждёт проверки", "LMS не ответила по 1 элементу оценивания",
+                 "2 элемента оценивания", "1 элемент ждёт проверки", "СДО не ответила по 1 элементу оценивания",
                  "ещё не проверялось", "0 оценок совпадают"):
         assert text in html, text
     english = client.get("/admin/grades/verified?lang=en").get_data(as_text=True)
@@ -82,7 +82,7 @@ def test_check_now_asks_for_own_courses_only_with_csrf(app, client, auth, db_ses
     assert client.post(f"/admin/grades/verified/{mine.id}/check").status_code == 400
     app.config["WTF_CSRF_ENABLED"] = False
     response = client.post(f"/admin/grades/verified/{mine.id}/check", follow_redirects=True)
-    assert "обработчик прочитает в LMS 2 элемента оценивания" in response.get_data(as_text=True)
+    assert "обработчик прочитает в СДО 2 элемента оценивания" in response.get_data(as_text=True)
     db_session.expire_all()
     checks = db_session.query(LineItemCheck).all()
     asked = {c.course_id for c in checks if c.requested_at is not None}

@@ -32,7 +32,7 @@ def test_tutor_grades_and_the_grade_reaches_the_lms_gradebook(page, stack, cours
 
     # Keyboard only: the grid's controls are reached with Tab in reading order.
     status.focus()
-    page.keyboard.press("Home")  # a closed select takes its first option: «присутствовал»
+    page.keyboard.press("Home")  # a closed select takes its first option: «присутствовал(а)»
     assert status.input_value() == "present"
     page.keyboard.press("Tab")
     assert frame.evaluate("document.activeElement.id") == score.get_attribute("id")

@@ -61,8 +61,8 @@ def test_protocol_xlsx_cells(client, auth, db_session):
     header = rows[10]
     assert header[:5] == ("№", "Участник", "Организация", "15.10.2025 15:00", "12.11.2025 15:00")
     # the organization by its name, never its bare number (issue 20: «85» in the protocol)
-    assert rows[11][:7] == (1, "Педагог 01", "МАДОУ № 69", "присутствовал (9)", "опоздал (7)", 8, "да")
-    assert rows[12][:7] == (2, "Педагог 02", None, "отсутствовал", "присутствовал (5)", 5, "нет")
+    assert rows[11][:7] == (1, "Педагог 01", "МАДОУ № 69", "присутствовал(а) (9)", "опоздал(а) (7)", 8, "да")
+    assert rows[12][:7] == (2, "Педагог 02", None, "отсутствовал(а)", "присутствовал(а) (5)", 5, "нет")
     assert ("1.", "Рекомендовать опыт МАДОУ № 69 к распространению") in [r[:2] for r in rows]
 
 
@@ -71,7 +71,7 @@ def test_protocol_page_text(client, auth, db_session):
     auth.login(TUTOR, network_id=w.network_id, user_id=w.tutor_user_id)
     page = client.get(f"/events/{w.event_id}/protocol").text
     assert "Протокол мероприятия (черновик)" in page
-    for text in ("Смирнова Ольга Викторовна", "Педагог 01", "Педагог 02", "присутствовал (9)", "2 участника",
+    for text in ("Смирнова Ольга Викторовна", "Педагог 01", "Педагог 02", "присутствовал(а) (9)", "2 участника",
                  "Рекомендовать опыт МАДОУ № 69 к распространению"):
         assert text in page
     assert "Педагог 03" not in page

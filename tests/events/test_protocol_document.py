@@ -71,8 +71,8 @@ def test_protocol_docx_has_requisites_agenda_attendance_and_signatures(db_sessio
     assert "Таблица 1 — Участники и посещаемость" in paragraphs
     rows = [[c.text for c in r.cells] for r in open_docx(io.BytesIO(docx)).tables[0].rows]
     assert rows[0][:5] == ["№", "Участник", "Организация", "15.10.2025 15:00", "12.11.2025 15:00"]
-    assert rows[1] == ["1", "Педагог 01", "МАДОУ № 69", "присутствовал (9)", "опоздал (8,5)", "8,75", "да"]
-    assert rows[2][:5] == ["2", "Педагог 02", "", "отсутствовал", "присутствовал (5)"]
+    assert rows[1] == ["1", "Педагог 01", "МАДОУ № 69", "присутствовал(а) (9)", "опоздал(а) (8,5)", "8,75", "да"]
+    assert rows[2][:5] == ["2", "Педагог 02", "", "отсутствовал(а)", "присутствовал(а) (5)"]
     assert "Председатель\t________________\tО. В. Смирнова" in paragraphs
     assert "Секретарь\t________________\tМ. И. Петрова" in paragraphs
 
@@ -82,7 +82,7 @@ def test_protocol_docx_survives_libreoffice_as_a_pdf_with_the_same_text(db_sessi
     _w, event = fixed_event(db_session)
     text = flat(docx_to_pdf_text(to_docx(protocol_doc.protocol_document(db_session, event))))
     for expected in ("АМСТ", "ПРОТОКОЛ", "№ 1", "СЛУШАЛИ:", "ВЫСТУПИЛИ:", "РЕШИЛИ: Рекомендовать опыт МАДОУ № 69",
-                     "Таблица 1 — Участники и посещаемость", "опоздал (8,5)", "8,75", "О. В. Смирнова"):
+                     "Таблица 1 — Участники и посещаемость", "опоздал(а) (8,5)", "8,75", "О. В. Смирнова"):
         assert expected in text, expected
 
 
@@ -91,7 +91,7 @@ def test_print_page_and_docx_download_for_the_tutor_not_for_a_teacher(client, au
     auth.login(TUTOR, network_id=w.network_id, user_id=w.tutor_user_id)
     page = client.get(f"/events/{w.event_id}/protocol/document")
     assert page.status_code == 200
-    for text in ("ПРОТОКОЛ", "СЛУШАЛИ", "РЕШИЛИ", "МАДОУ № 69", "опоздал (8,5)", "М. И. Петрова"):
+    for text in ("ПРОТОКОЛ", "СЛУШАЛИ", "РЕШИЛИ", "МАДОУ № 69", "опоздал(а) (8,5)", "М. И. Петрова"):
         assert text in page.text, text
     download = client.get(f"/events/{w.event_id}/protocol.docx")
     assert download.status_code == 200 and download.data[:2] == b"PK"

@@ -142,7 +142,7 @@ def test_tutor_sees_lms_delivery_per_person(client, auth, db_session):
     db_session.commit()
     page = client.get(f"/events/sessions/{w.session_ids[0]}/grading").text
     assert "HTTP 403: scope not granted" in page
-    assert "нет в курсе LMS" in page  # the second teacher is not in the course
+    assert "нет в курсе СДО" in page  # the second teacher is not in the course
     assert parts[1].person.full_name in page
 
 

@@ -139,7 +139,7 @@ def test_the_grading_page_warns_where_the_lms_gets_no_grade(client, auth, db_ses
     db_session.execute(sa.delete(ResourceLink).where(ResourceLink.id == w.link_id))
     db_session.commit()
     page = client.get(url).text
-    assert 'id="not-placed"' in page and "LMS пока не получит эти оценки" in page
+    assert 'id="not-placed"' in page and "СДО пока не получит эти оценки" in page
     assert parts
 
 

@@ -130,3 +130,17 @@ def test_parallel_cancellations_and_sign_ups_keep_the_invariant(app, db_session,
     assert len(waiting) == 3
     # the two who waited first were promoted first
     assert set(w.teachers[4:6]) <= set(registered)
+
+
+def test_the_leading_tutor_is_not_offered_her_own_event(db_session, client, auth):
+    w = build_world(db_session, teachers=1, capacity=1)
+    signup.sign_up(db_session, w.event_id, w.teachers[0])  # the event is full: others would join the waitlist
+    db_session.commit()
+    with pytest.raises(EventError):
+        signup.sign_up(db_session, w.event_id, w.tutor_person_id)
+    db_session.rollback()
+    auth.login("tutor", network_id=w.network_id, user_id=w.tutor_user_id)
+    page = client.get(f"/events/{w.event_id}").get_data(as_text=True)
+    assert "Вы ведёте это мероприятие." in page and "Встать в лист ожидания" not in page
+    auth.login("tutor", network_id=w.network_id, user_id=w.other_tutor_user_id)
+    assert "Вы ведёте это мероприятие." not in client.get(f"/events/{w.event_id}").get_data(as_text=True)

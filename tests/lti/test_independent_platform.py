@@ -275,7 +275,7 @@ def test_library_launch_of_an_unregistered_deployment_is_refused(app, client, lm
     assert isinstance(auth_url, str)  # the login writes nothing and lets it through; the launch decides
     refused = post_launch(client, lms.launch_form(auth_url))
     assert refused.status_code == 403, refused.status_code
-    assert "Развёртывание «independent-dep-unknown» этой LMS не подключено" in refused.get_data(as_text=True)
+    assert "Развёртывание «independent-dep-unknown» этой СДО не подключено" in refused.get_data(as_text=True)
     assert row_counts(app) == before
 
 

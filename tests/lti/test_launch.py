@@ -231,3 +231,12 @@ def test_tenancy_network_b_cannot_read_network_a(app, client, auth, platform):
     assert course_b != course_a  # same context id on another platform: another course
     assert client_b.get(f"/_test/courses/{course_b}").status_code == 200
     assert client_b.get(f"/_test/courses/{course_a}").status_code == 404
+
+
+def test_opening_the_launch_address_directly_explains_it(client):
+    """Moodle GETs the tool URL when an activity is saved; a person may open it by hand too."""
+    page = client.get("/lti/launch")
+    assert page.status_code == 200
+    assert "Адрес запуска TutorNet" in page.get_data(as_text=True)
+    english = client.get("/lti/launch?lang=en")
+    assert "launch address" in english.get_data(as_text=True)

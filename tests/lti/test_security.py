@@ -138,7 +138,7 @@ def test_jwks_fetch_failure_is_refused(app, client, served_platform):
     before = row_counts(app)
     response = LtiActions(app, client, served_platform).launch("Learner")
     assert response.status_code == 401
-    assert "Не удалось получить открытые ключи LMS" in response.get_data(as_text=True)
+    assert "Не удалось получить открытые ключи СДО" in response.get_data(as_text=True)
     assert row_counts(app) == before
 
 

@@ -40,12 +40,14 @@ def test_routes_and_teachers_are_found_by_part_of_the_name(db_session, client, a
     make_routes(db_session, world, 3)
     found = overview.route_page(db_session, world.network_id, world.year_id, query="орлова")
     assert [r.teacher for r in found.rows] == ["Орлова Дарья Олеговна"] and found.total == 1
-    assert overview.find_teachers(db_session, world.network_id, "ОРЛОВА") == [(world.teachers[1], "Орлова Дарья Олеговна")]
+    orlova = db_session.get(Person, world.teachers[1])
+    label = "Орлова Дарья Олеговна" + (f" — {orlova.organization.name}" if orlova.organization else "")
+    assert overview.find_teachers(db_session, world.network_id, "ОРЛОВА") == [(world.teachers[1], label)]
     auth.login(METHODIST, network_id=world.network_id)
     page = client.get("/pathways/planner?find=Орлова&q=Орлова").get_data(as_text=True)
-    assert page.count(f'<option value="{world.teachers[1]}">Орлова Дарья Олеговна</option>') == 2  # both pickers
+    assert page.count(f'<option value="{world.teachers[1]}">{label}</option>') == 2  # both pickers
     assert client.get("/pathways/planner/teachers?q=орл").get_json()["candidates"] == [
-        {"value": str(world.teachers[1]), "label": "Орлова Дарья Олеговна"}]
+        {"value": str(world.teachers[1]), "label": label}]
     auth.login(TEACHER, network_id=world.network_id)
     assert client.get("/pathways/planner/teachers?q=орл").status_code == 403
 
@@ -91,3 +93,15 @@ def test_the_proposal_review_shows_a_page_of_teachers_and_the_one_looked_at(db_s
     auth.login(METHODIST, network_id=world.network_id)
     page = client.get(f"/pathways/planner/runs/{run.id}?page=2").get_data(as_text=True)
     assert "Страница 2 из 2" in page and "Только 3 педагога без шагов" in page
+
+
+def test_namesakes_are_told_apart_in_the_teacher_pickers(db_session):
+    world = build_world(db_session, teachers=3)
+    a, b, c = (db_session.get(Person, pid) for pid in world.teachers)
+    for person, position in ((a, "воспитатель"), (b, "музыкальный руководитель")):
+        person.full_name, person.position = "Смирнова Анна Игоревна", position
+        person.organization_id = c.organization_id or a.organization_id
+    db_session.commit()
+    labels = [label for _pid, label in overview.find_teachers(db_session, world.network_id, "смирнова анна")]
+    assert len(labels) == 2 and len(set(labels)) == 2, labels
+    assert any(label.endswith(", воспитатель") for label in labels)

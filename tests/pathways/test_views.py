@@ -207,3 +207,18 @@ def test_a_past_planned_step_is_overdue(db_session, world):
     assert not services.is_overdue(step, date(2026, 1, 1))
     step.status, step.planned_start, step.planned_end = "planned", None, None
     assert not services.is_overdue(step, date(2026, 1, 1))  # no date: never overdue
+
+
+def test_the_menu_and_the_route_page_speak_to_each_role(client, auth, db_session, world):
+    """Methodists run the routes (no «Мой маршрут»); a tutor without a route is not told to wait for it;
+    on the planner only «Маршруты» is highlighted."""
+    auth.login("methodist", "tutor", network_id=world.network_id)
+    page = client.get("/pathways/planner").get_data(as_text=True)
+    assert "Мой маршрут" not in page
+    assert page.count('aria-current="page"') == 1 and 'aria-current="page">Маршруты' in page
+    auth.login("tutor", network_id=world.network_id)
+    page = client.get("/pathways/").get_data(as_text=True)
+    assert "Личного маршрута на этот год у вас нет." in page and "ещё не опубликован" not in page
+    assert 'aria-current="page">Мой маршрут' in page
+    auth.login("teacher", network_id=world.network_id, user_id=world.teacher_users[0])
+    assert "ещё не опубликован" in client.get("/pathways/").get_data(as_text=True)

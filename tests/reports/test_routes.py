@@ -1,6 +1,7 @@
 """Report pages: roles, network isolation, the Russian print page with plurals, XLSX, period errors."""
 from __future__ import annotations
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -173,3 +174,18 @@ def test_russian_plurals_on_the_page(client, auth, db_session, n, form):
     page = client.get("/reports/yearly").get_data(as_text=True)
     for phrase in form.format(n=n).split("|"):
         assert f"<strong>{phrase}</strong>" in page, phrase
+
+
+@pytest.mark.parametrize("n, captions", [(2, "тьютора в работе|тьюторанта в работе|организации участвуют|"
+                                             "методических кластера|стажировочные площадки"),
+                                         (5, "тьюторов в работе|тьюторантов в работе|организаций участвует|"
+                                             "методических кластеров|стажировочных площадок")])
+def test_dashboard_cards_say_each_thing_once(client, auth, db_session, n, captions):
+    """A card is a number and a phrase that agrees with it («2 тьютора в работе»), not «2 тьютора / тьюторов»."""
+    network_id = _many(db_session, n)
+    auth.login("methodist", network_id=network_id)
+    page = client.get("/reports/").get_data(as_text=True)
+    cards = re.findall(r'<div class="fs-5 fw-semibold">([^<]*)</div>\s*<div class="small text-muted">(?:<a [^>]*>)?([^<]*)', page)
+    said = {caption.strip(): value.strip() for value, caption in cards}
+    for caption in captions.split("|"):
+        assert said.get(caption) == str(n), (caption, said)

@@ -80,7 +80,7 @@ def test_matrix_page_highlights_gaps(app, client, auth):
     net, _ids, _offerings = _map(app, auth)
     auth.login("teacher", network_id=net)
     html = client.get("/resource-map/matrix").get_data(as_text=True)
-    assert "18 тем без поставщика" in html
+    assert "18 тем без ресурсов поддержки" in html
     assert "rm-gap-row" in html
 
 

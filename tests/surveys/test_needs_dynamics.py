@@ -97,3 +97,14 @@ def test_option_need_weight_scales_the_signal(db_session, survey_factory, net):
     answering.submit(db_session, survey, net.people[0], {f"q{q.id}": [str(q.options[1].id)]}, net.topics)
     assert needs_profile(db_session, net.id, net.people[0].id) == {t1: 0.5}
     assert db_session.get(SurveyOption, q.options[1].id).need_weight == 0.5
+
+
+def test_the_dynamics_page_preselects_two_different_runs(db_session):
+    from types import SimpleNamespace as Run
+
+    from lti_tool.surveys.dynamics import default_pair
+
+    newest, older, anonymous = Run(id=3, anonymous=False), Run(id=2, anonymous=False), Run(id=1, anonymous=True)
+    assert default_pair([newest, anonymous, older]) == (2, 3)
+    assert default_pair([anonymous, newest]) == (3, 3)
+    assert default_pair([]) == (None, None)
