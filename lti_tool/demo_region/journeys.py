@@ -99,7 +99,7 @@ def representatives(session: Session, network_id: int) -> Picks:
     picks.users = {role: users[p] for role, p in picks.persons.items()}
     picks.ids["run"] = _one(session, sa.select(run.c.id).where(run.c.network_id == network_id).order_by(run.c.id.desc()))
     for name, table in (("cluster", "cluster"), ("offering", "offering"), ("organization", "organization"),
-                        ("candidacy", "commission_candidacy")):
+                        ("candidacy", "commission_candidacy"), ("pairing_run", "pathway_pairing_run")):
         picks.ids[name] = _one(session, sa.select(T[table].c.id).where(T[table].c.network_id == network_id)
                                .order_by(T[table].c.id))
     picks.ids["meeting"] = _one(session, sa.select(T["commission_meeting"].c.id).where(
@@ -149,6 +149,7 @@ def pages(session: Session, picks: Picks, rng: random.Random | None = None) -> l
         Page("monitoring", "methodist", "/pathways/monitoring"),
         Page("planner", "methodist", "/pathways/planner"),
         Page("planner run review", "methodist", f"/pathways/planner/runs/{i['run']}"),
+        Page("tutor pairing", "methodist", f"/pathways/tutors/runs/{i['pairing_run']}"),
         Page("portfolio", "methodist", "/pathways/portfolio"),
         Page("survey report", "methodist", f"/surveys/{i['needs_survey']}/report"),
         Page("competence dynamics", "methodist",

@@ -12,9 +12,9 @@ from ..resource_map.catalog import FORM_NAMES_RU, FORMS, SEED_TOPICS_RU
 from ..resource_map.demo import F_NAMES, PATRONYMS, POSITIONS, SURNAMES, translit
 from ..resource_map.search_text import refresh_search_text
 from ..surveys import tally, templates_ru
-from ..pathways import planning
+from ..pathways import planning, tutoring
 
 METADATA = Base.metadata
 
 __all__ = ["FORMS", "FORM_NAMES_RU", "F_NAMES", "METADATA", "PATRONYMS", "POSITIONS", "SEED_TOPICS_RU", "SURNAMES",
-           "planning", "refresh_search_text", "tally", "templates_ru", "translit"]
+           "planning", "refresh_search_text", "tally", "templates_ru", "translit", "tutoring"]

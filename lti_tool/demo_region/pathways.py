@@ -48,6 +48,8 @@ def routes(region: Region) -> None:
     region.routes = route_ids
     _steps(region, by_teacher, route_ids, published, rng)
     _tutors(region, route_ids, rng)
+    # A pairing proposal for the teachers still without a tutor, as a methodist would ask for one.
+    parts.tutoring.run_pairing(session, region.network_id, region.year_id, created_by_id=methodist["user_id"])
 
 
 def _steps(region: Region, by_teacher: dict, route_ids: dict, published, rng) -> None:

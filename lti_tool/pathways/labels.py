@@ -6,6 +6,7 @@ from datetime import date
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
+from .pairing import REASON_EXCLUDED, REASON_NO_CANDIDATE, REASON_NO_CAPACITY
 from .planner import REASON_NO_NEED, REASON_NO_OFFERINGS, REASON_NO_SEATS, REASON_NOT_ASSIGNED, REASON_STEP_LIMIT
 
 STATUS_LABELS = {
@@ -15,7 +16,8 @@ STATUS_LABELS = {
     "cancelled": _l("Cancelled"),
 }
 ROUTE_STATUS_LABELS = {"draft": _l("Draft"), "published": _l("Published")}
-RUN_STATUS_LABELS = {"proposed": _l("Proposed"), "published": _l("Published"), "discarded": _l("Discarded")}
+RUN_STATUS_LABELS = {"proposed": _l("Proposed"), "published": _l("Published"), "discarded": _l("Discarded"),
+                     "confirmed": _l("Confirmed")}
 SELF_KIND_LABELS = {
     "reading": _l("Reading"),
     "project": _l("Project"),
@@ -65,3 +67,10 @@ def choice_label(choices, value: float | None) -> str:
 def in_date_order(steps) -> list:
     """Route steps as a timeline: by planned start (undated last), then by their place in the route."""
     return sorted(steps, key=lambda s: (s.planned_start is None, s.planned_start or date.min, s.position or 0, s.id or 0))
+
+# Why the pairing left a tutee without a tutor.
+PAIRING_REASONS = {
+    REASON_NO_CANDIDATE: _l("no tutor covers her top needs, works in her organization or shares her cluster"),
+    REASON_NO_CAPACITY: _l("the suitable tutors' load limits are reached"),
+    REASON_EXCLUDED: _l("the suggested pair was removed by hand"),
+}

@@ -149,3 +149,31 @@ class PlanRun(Base):
     published_at: Mapped[datetime | None]
 
     year: Mapped[AcademicYear] = relationship()
+
+
+PAIRING_STATUSES = ("proposed", "confirmed", "discarded")
+
+
+class PairingRun(Base):
+    """One run of tutor pairing (`tutoring.py`): settings, the proposal and its figures.
+
+    `proposal` = {"pairs": [{tutee, tutor, value, topics, org, cluster, young, manual, kept}],
+    "unmatched": [[tutee, reason]], "limits": {tutor (str): load limit}, "excluded": [[tutee, tutor]]}.
+    Confirming attaches the tutors (`RouteTutor`); the run then stays as the record of who did it.
+    """
+
+    __tablename__ = "pathway_pairing_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("network.id"), index=True)
+    year_id: Mapped[int] = mapped_column(sa.ForeignKey("academic_year.id"), index=True)
+    settings: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    proposal: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    figures: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), default="proposed")
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    confirmed_at: Mapped[datetime | None]
+
+    year: Mapped[AcademicYear] = relationship()
