@@ -138,6 +138,7 @@ def pages(session: Session, picks: Picks, rng: random.Random | None = None) -> l
         Page("save grades", "tutor", f"/events/sessions/{session_id}/grading", "POST",
              grading_form(session, event, rng)),
         Page("portfolio (tutor)", "tutor", "/pathways/portfolio"),
+        Page("consultations (tutor)", "tutor", "/pathways/consultations"),
         Page("route (tutor)", "tutor", f"/pathways/routes/{i['tutor_route']}"),
         Page("my events", "tutor", "/events/mine"),
         Page("my teachers", "tutor", "/pathways/my-teachers"),

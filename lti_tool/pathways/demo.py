@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 from ..core.reference import Person
 from ..core.school_years import DemoCalendar, current_year, demo_calendar
 from ..events.models import Event, EventCompletion, Participant
-from . import planning, publishing, services
+from ..core.clock import utcnow
+from . import consultations, planning, publishing, services
 from .models import Route
 
 REFLECTIONS = (
@@ -32,6 +33,9 @@ GOALS = (
 )
 PUBLICATIONS = ("Статья в сборнике «Тьюторское сопровождение педагогов ДОО»",
                 "Методическая разработка на сайте ДОО", "Публикация в муниципальном методическом вестнике")
+CONSULTATIONS = ("Планирование НОД по темам маршрута", "Подготовка открытого показа",
+                 "Оформление портфолио педагога", "Работа с семьями воспитанников")
+OUTCOMES = ("Составлен план на месяц", "Отобраны приёмы для открытого показа", "Определены темы публикации")
 TALKS = ("Выступление на заседании тьюторского совета", "Доклад на городском методическом объединении",
          "Выступление на онлайн-форуме АМСТ")
 
@@ -74,7 +78,12 @@ def _when(cal: DemoCalendar, rng: random.Random) -> datetime:
 def _progress(session: Session, route: Route, cal: DemoCalendar, tutors: list[Person], completed: set[int],
               rng: random.Random) -> None:
     if tutors:
-        services.attach_tutor(session, route, rng.choice(tutors).id)
+        tutor_id = services.attach_tutor(session, route, rng.choice(tutors).id).tutor_id
+        for _ in range(rng.choice((0, 1, 1, 2))):
+            held_on = min(year.starts_on + timedelta(days=rng.randint(20, 200)), utcnow().date())
+            consultations.record(session, route.network_id, tutor_id, kind="individual", held_on=held_on,
+                                 subject=rng.choice(CONSULTATIONS), participant_ids=[route.person_id],
+                                 minutes=rng.choice((30, 45, 60, 90)), outcome=rng.choice(OUTCOMES))
     if rng.random() < 0.5:
         route.goals = rng.choice(GOALS)
     if rng.random() < 0.3:

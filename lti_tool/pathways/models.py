@@ -177,3 +177,35 @@ class PairingRun(Base):
     confirmed_at: Mapped[datetime | None]
 
     year: Mapped[AcademicYear] = relationship()
+
+
+CONSULTATION_KINDS = ("individual", "group")
+
+consultation_participant = sa.Table(
+    "pathway_consultation_participant",
+    Base.metadata,
+    sa.Column("consultation_id", sa.ForeignKey("pathway_consultation.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("person_id", sa.ForeignKey("person.id"), primary_key=True, index=True),
+)
+
+
+class Consultation(Base):
+    """A tutor's consultation (консультация), individual or group: date, topic, who, outcome, time."""
+
+    __tablename__ = "pathway_consultation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("network.id"), index=True)
+    tutor_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16), default="individual")  # one of CONSULTATION_KINDS
+    held_on: Mapped[date] = mapped_column(index=True)
+    topic_id: Mapped[int | None] = mapped_column(sa.ForeignKey("topic.id"))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    outcome: Mapped[str | None] = mapped_column(sa.Text)
+    minutes: Mapped[int]
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tutor: Mapped[Person] = relationship(foreign_keys=[tutor_id])
+    topic: Mapped[Topic | None] = relationship()
+    participants: Mapped[list[Person]] = relationship(secondary=consultation_participant, order_by="Person.full_name")

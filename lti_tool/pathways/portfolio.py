@@ -14,10 +14,11 @@ from openpyxl.styles import Font
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.people import name_matches
-from ..core.reference import Organization, Person
+from ..core.reference import AcademicYear, Organization, Person
 from ..resource_map.catalog import form_label
 from .labels import SELF_KIND_LABELS
-from .models import Route, RouteStep
+from .consultations import of_people
+from .models import Consultation, Route, RouteStep, consultation_participant
 
 
 @dataclass
@@ -33,6 +34,11 @@ class Entry:
     publications: int = 0
     talks: int = 0
     items: list[RouteStep] = field(default_factory=list)  # done steps, by completion date
+    consultations: list[Consultation] = field(default_factory=list)  # attended in the year, by date
+
+    @property
+    def consultation_minutes(self) -> int:
+        return sum(c.minutes for c in self.consultations)
 
 
 PER_PAGE = 50
@@ -49,6 +55,8 @@ class Summary:
     done: int
     publications: int
     talks: int
+    consultations: int = 0
+    consultation_minutes: int = 0
 
 
 @dataclass(frozen=True)
@@ -81,13 +89,21 @@ def summary_page(session: Session, network_id: int, year_id: int, person_ids: li
                         .label("publications"),
                         sa.func.sum(sa.case((sa.and_(done, RouteStep.self_kind == "talk"), 1), else_=0)).label("talks"))
               .where(RouteStep.status != "cancelled").group_by(RouteStep.route_id).subquery())
+    year = session.get(AcademicYear, year_id)
+    cp = consultation_participant
+    held = (sa.select(cp.c.person_id, sa.func.count().label("n"), sa.func.sum(Consultation.minutes).label("minutes"))
+            .join(Consultation, Consultation.id == cp.c.consultation_id)
+            .where(Consultation.network_id == network_id, Consultation.held_on >= year.starts_on,
+                   Consultation.held_on <= year.ends_on)
+            .group_by(cp.c.person_id).subquery())
     rows = session.execute(
         sa.select(Person.id, Person.full_name, sa.func.coalesce(Organization.name, ""),
                   *(sa.func.coalesce(c, 0) for c in (counts.c.steps, counts.c.done, counts.c.publications,
-                                                     counts.c.talks)))
+                                                     counts.c.talks, held.c.n, held.c.minutes)))
         .select_from(Route).join(Person, Person.id == Route.person_id)
         .outerjoin(Organization, Organization.id == Person.organization_id)
         .outerjoin(counts, counts.c.route_id == Route.id)
+        .outerjoin(held, held.c.person_id == Route.person_id)
         .where(*where).order_by(Person.full_name, Person.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE))
     return SummaryPage([Summary(*row) for row in rows], total, page, pages)
 
@@ -115,6 +131,10 @@ def portfolios(session: Session, network_id: int, year_id: int, person_ids: list
             entry.items.append(step)
         entry.items.sort(key=lambda s: (s.completed_at.replace(tzinfo=None) if s.completed_at else datetime.min, s.id))
         entries.append(entry)
+    year = session.get(AcademicYear, year_id)
+    held = of_people(session, network_id, [e.person_id for e in entries], year.starts_on, year.ends_on)
+    for entry in entries:
+        entry.consultations = held.get(entry.person_id, [])
     return sorted(entries, key=lambda e: (e.name, e.person_id))
 
 
@@ -133,9 +153,10 @@ def to_xlsx(entries: list[Entry], year_title: str) -> bytes:
     summary.append([_("Self-education portfolios, %(year)s", year=year_title)])
     summary["A1"].font = Font(bold=True)
     summary.append([_("Teacher"), _("Organization"), _("Steps planned"), _("Steps done"), _("Publications"),
-                    _("Talks")])
+                    _("Talks"), _("Consultations"), _("Consultation hours")])
     for e in entries:
-        summary.append([e.name, e.organization, e.steps, e.done, e.publications, e.talks])
+        summary.append([e.name, e.organization, e.steps, e.done, e.publications, e.talks, len(e.consultations),
+                        round(e.consultation_minutes / 60, 1)])
     items = wb.create_sheet(_("Portfolio")[:31])
     items.append([_("Teacher"), _("Organization"), _("Step"), _("Kind"), _("Topic"), _("Completed on"),
                   _("Evidence"), _("Reflection")])

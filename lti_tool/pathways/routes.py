@@ -12,7 +12,8 @@ from flask_babel import gettext as _
 from ..resource_map.services import current_year
 from ..web.auth import current_person, require_actor
 from ..web.extensions import db
-from . import labels, services, views_mine, views_monitoring, views_planner, views_route, views_tutors  # noqa: F401
+from . import labels, services, views_consultations, views_mine, views_monitoring  # noqa: F401
+from . import views_planner, views_route, views_tutors  # noqa: F401
 from .access import is_methodist, load_route, load_step
 from .blueprint import bp
 from .forms import parse_date

@@ -54,8 +54,13 @@ def best_practices(n: int) -> str:
     return ngettext("%(num)d best practice", "%(num)d best practices", n)
 
 
+def consultations(n: int) -> str:
+    return ngettext("%(num)d consultation", "%(num)d consultations", n)
+
+
 def headline(f: Figures) -> list[tuple[str, str]]:
     """(phrase, what it counts) for the summary of a report, in the order of the seed report."""
+    from flask_babel import format_decimal
     from flask_babel import gettext as _
 
     return [
@@ -70,4 +75,5 @@ def headline(f: Figures) -> list[tuple[str, str]]:
         (internship_sites(f.internship_sites), _("active in the period")),
         (visits(f.visits), _("marks “present” or “late” at sessions")),
         (best_practices(f.best_practices), _("events flagged by methodists")),
+        (consultations(f.consultations), _("held by tutors, %(hours)s h in all", hours=format_decimal(f.consultation_hours))),
     ]

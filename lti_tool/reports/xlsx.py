@@ -67,6 +67,7 @@ def _summary(ws, report: YearlyReport) -> None:
         (_("Tutors"), f.tutors), (_("Tutees"), f.tutees), (_("Organizations involved"), f.organizations),
         (_("of them kindergartens"), f.kindergartens), (_("Clusters"), f.clusters),
         (_("Internship sites"), f.internship_sites), (_("Best practices"), f.best_practices),
+        (_("Consultations held by tutors"), f.consultations), (_("Consultation hours"), f.consultation_hours),
     ]:
         ws.append([label, value])
     ws.freeze_panes = None

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..core.reference import AcademicYear, Organization, Person
 from ..events.models import Event
+from ..pathways import reporting as pathways_reporting
 from ..resource_map.models import Cluster, InternshipSite
 from . import breakdowns, queries
 from .breakdowns import EventLine, Row
@@ -35,6 +36,12 @@ class Figures:
     clusters: int = 0
     internship_sites: int = 0
     best_practices: int = 0
+    consultations: int = 0  # tutors' consultations held in the period (pathways.consultations)
+    consultation_minutes: int = 0
+
+    @property
+    def consultation_hours(self) -> float:
+        return round(self.consultation_minutes / 60, 1)
 
 
 @dataclass
@@ -103,7 +110,8 @@ def headline(session: Session, network_id: int, period: Period, counted, pairs) 
                   sa.func.coalesce(sa.func.sum(sa.case((is_tutor, 0), else_=1)), 0))
         .select_from(involved).join(Person, Person.id == involved.c.person_id)).one()
     organizations, kindergartens = _organizations(session, counted, involved)
-    clusters, sites = session.execute(sa.select(
+    held, minutes = pathways_reporting.consultation_totals(network_id, period.start, period.end)
+    clusters, sites, consultations, consultation_minutes = session.execute(sa.select(
         sa.select(sa.func.count(Cluster.id)).where(Cluster.network_id == network_id,
                                                    queries.alive(Cluster.retired_at, period)).scalar_subquery(),
         sa.select(sa.func.count(InternshipSite.id))
@@ -111,10 +119,12 @@ def headline(session: Session, network_id: int, period: Period, counted, pairs) 
         .where(InternshipSite.network_id == network_id, InternshipSite.status == "active",
                queries.alive(InternshipSite.retired_at, period),
                AcademicYear.starts_on <= period.end, AcademicYear.ends_on >= period.start).scalar_subquery(),
+        held, minutes,
     )).one()
     return Figures(events=events, attendances=attendances, visits=visits, participants=participants,
                    tutors=int(tutors), tutees=int(tutees), organizations=organizations,
-                   kindergartens=kindergartens, clusters=clusters, internship_sites=sites, best_practices=best)
+                   kindergartens=kindergartens, clusters=clusters, internship_sites=sites, best_practices=best,
+                   consultations=int(consultations), consultation_minutes=int(consultation_minutes or 0))
 
 
 def _organizations(session: Session, counted, involved) -> tuple[int, int]:

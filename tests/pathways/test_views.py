@@ -129,8 +129,8 @@ def test_portfolio_export_contents_and_scope(client, auth, db_session, world):
     wb = load_workbook(BytesIO(response.data))
     summary, items = wb.worksheets
     rows = {r[0]: r[1:] for r in summary.iter_rows(min_row=3, values_only=True)}
-    assert rows["Педагог 01"] == ("МАДОУ № 69", 3, 2, 1, 1)
-    assert rows["Педагог 02"] == ("МАДОУ № 69", 1, 0, 0, 0)
+    assert rows["Педагог 01"] == ("МАДОУ № 69", 3, 2, 1, 1, 0, 0)  # no consultations
+    assert rows["Педагог 02"] == ("МАДОУ № 69", 1, 0, 0, 0, 0, 0)
     detail = [r for r in items.iter_rows(min_row=2, values_only=True)]
     assert [(r[0], r[2], r[6], r[7]) for r in detail] == [
         ("Педагог 01", "Статья «Экологическая тропа в ДОО»", "https://journal.example/42", "Обобщила опыт"),

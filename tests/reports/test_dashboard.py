@@ -61,7 +61,8 @@ def test_dashboard_figures(data, db_session):
     assert [(s.title, s.responses, s.roster) for s in board.surveys] == [("Потребности 2025", 2, 9)]
     assert round(board.surveys[0].rate, 3) == round(2 / 9, 3)
     assert (board.grades["pending"], board.grades["failed"], board.grades["delivered"]) == (2, 1, 1)
-    assert board.routes in (None, {"published": 0, "steps": 0, "steps_done": 0, "progress": None})  # no routes
+    assert board.routes in (None, {"published": 0, "steps": 0, "steps_done": 0, "progress": None,
+                                   "consultations": 0, "consultation_hours": 0.0})  # no routes
     assert [r.key for r in board.by_month][:2] == [(2025, 9), (2025, 10)] and len(board.by_month) == 12
 
 
@@ -70,11 +71,11 @@ def test_route_figures_come_from_the_pathways_area(monkeypatch, data, db_session
 
     def summary(session, network_id, start, end):
         calls.append((network_id, start, end))
-        return {"published": 4, "steps": 10, "steps_done": 3}
+        return {"published": 4, "steps": 10, "steps_done": 3, "consultations": 5, "consultation_minutes": 270}
 
     monkeypatch.setattr(reporting, "summary", summary)
     assert pathways_stats.summary(db_session, data.network_id, YEAR) == {
-        "published": 4, "steps": 10, "steps_done": 3, "progress": 0.3}
+        "published": 4, "steps": 10, "steps_done": 3, "progress": 0.3, "consultations": 5, "consultation_hours": 4.5}
     assert calls == [(data.network_id, YEAR.start, YEAR.end)]
 
 

@@ -18,7 +18,7 @@ GROWING = {
 PAGES = [
     "start page", "my route", "surveys", "survey form", "events", "event (teacher)", "calendar", "resource map",
     "offering", "organizations", "survey submit", "sign-up", "event (tutor, LMS roster)", "grading page",
-    "save grades", "portfolio (tutor)", "route (tutor)", "dashboard", "yearly report", "clusters report",
+    "save grades", "portfolio (tutor)", "consultations (tutor)", "route (tutor)", "dashboard", "yearly report", "clusters report",
     "cluster report", "monitoring", "planner", "planner run review", "tutor pairing", "portfolio", "survey report",
     "competence dynamics", "surveys (staff)", "commission", "candidate file", "event (methodist)",
     "event without roster (teacher)", "protocol", "events (staff)", "map matrix", "map people", "admin console", "grades in the LMS",
