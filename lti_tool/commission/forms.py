@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from .criteria import OUTCOMES
@@ -31,3 +31,4 @@ class DecisionForm(FlaskForm):
     meeting_id = SelectField(_l("Meeting"), coerce=int, validators=[DataRequired()])
     outcome = SelectField(_l("Decision"), choices=list(OUTCOMES.items()), validators=[DataRequired()])
     reasons = TextAreaField(_l("Reasons"), validators=[DataRequired(), Length(max=4000)])
+    override = BooleanField(_l("Award below the network's threshold of criteria (the override is recorded with your name)"))

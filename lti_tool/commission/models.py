@@ -80,10 +80,26 @@ class Decision(Base):
     decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("commission_decision.id"), unique=True)
+    # An award records the checklist as it stood: criteria met, the network's threshold, and whether
+    # the commission awarded below it (an override by `decided_by`).
+    criteria_met: Mapped[int | None]
+    threshold: Mapped[int | None]
+    overrode_threshold: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     candidacy: Mapped[Candidacy] = relationship(back_populates="decisions")
     meeting: Mapped[Meeting] = relationship()
     decided_by: Mapped[User] = relationship()
+
+
+class CommissionSettings(Base):
+    """A network's rules for the commission: how many §3.3 criteria an award needs."""
+
+    __tablename__ = "commission_settings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(sa.ForeignKey("network.id"), unique=True)
+    min_criteria: Mapped[int]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class DecisionImmutable(Exception):

@@ -9,7 +9,7 @@ from ..surveys.candidates import tutor_candidates
 from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
 from ..web.extensions import db
 from ..web.pages import page_locale
-from . import papers, services
+from . import evidence, papers, services
 from .criteria import CRITERIA, OUTCOMES
 from .forms import CriterionForm, DecisionForm, MeetingForm, NominateForm
 from .models import Candidacy, Decision, Meeting
@@ -42,6 +42,7 @@ def index():
                            with_file={f.person_id for f in files},
                            meetings=services.meetings(db.session, actor.network_id),
                            growth=services.network_growth(db.session, actor.network_id),
+                           threshold=services.threshold(db.session, actor.network_id), criteria_total=len(CRITERIA),
                            current=services.current_decision, outcomes=OUTCOMES)
 
 
@@ -70,9 +71,45 @@ def candidate(candidacy_id: int):
     decision_form = DecisionForm()
     decision_form.meeting_id.choices = [(m.id, f"{m.held_on:%d.%m.%Y} — {m.title}")
                                         for m in services.meetings(db.session, actor.network_id)]
+    gathered = evidence.gather(db.session, actor.network_id, candidacy.person_id)
     return render_template("commission/candidate.html", candidacy=candidacy, criteria=CRITERIA,
                            outcomes=OUTCOMES, decision_form=decision_form, criterion_form=CriterionForm,
-                           current=services.current_decision(candidacy))
+                           current=services.current_decision(candidacy), gathered=gathered,
+                           proposed=gathered.for_criteria(), met=services.criteria_met(candidacy),
+                           threshold=services.threshold(db.session, actor.network_id))
+
+
+@bp.post("/candidates/<int:candidacy_id>/criteria")
+@role_required(METHODIST, ADMIN)
+def assess_all(candidacy_id: int):
+    """Save the whole checklist with one submit."""
+    candidacy = _candidacy(candidacy_id)
+    answers = {}
+    for code in CRITERIA:
+        met, text = request.form.get(f"met-{code}", ""), request.form.get(f"evidence-{code}", "")
+        if met not in ("", "yes", "no") or len(text) > 4000:
+            flash(_("The assessment could not be saved."), "error")
+            return redirect(url_for(".candidate", candidacy_id=candidacy_id))
+        answers[code] = ({"yes": True, "no": False}.get(met), text)
+    services.assess_all(db.session, candidacy, answers)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".candidate", candidacy_id=candidacy_id))
+
+
+@bp.post("/threshold")
+@role_required(METHODIST, ADMIN)
+def set_threshold():
+    """The network's number of criteria an award needs."""
+    actor = require_actor()
+    value = request.form.get("min_criteria", type=int)
+    if value is None or not 0 <= value <= len(CRITERIA):
+        flash(_("Enter a number of criteria from 0 to %(num)s.", num=len(CRITERIA)), "error")
+        return redirect(url_for(".index"))
+    services.set_threshold(db.session, actor.network_id, value)
+    db.session.commit()
+    flash(_("Saved."), "success")
+    return redirect(url_for(".index"))
 
 
 @bp.post("/candidates/<int:candidacy_id>/criteria/<code>")
@@ -116,7 +153,15 @@ def decide(candidacy_id: int):
         flash(_("Choose a meeting and a decision, and state the reasons."), "error")
         return redirect(url_for(".candidate", candidacy_id=candidacy_id))
     meeting = check_network(db.session.get(Meeting, form.meeting_id.data))
-    services.record_decision(db.session, candidacy, meeting, form.outcome.data, form.reasons.data, actor.user_id)
+    try:
+        services.record_decision(db.session, candidacy, meeting, form.outcome.data, form.reasons.data, actor.user_id,
+                                 override=form.override.data)
+    except services.BelowThreshold as exc:
+        db.session.rollback()
+        flash(_("Only %(met)s of %(total)s criteria are met; the network's threshold is %(threshold)s. To award anyway, "
+                "tick the override and state the reasons: the decision will record that you overrode the threshold.",
+                met=exc.met, total=len(CRITERIA), threshold=exc.threshold), "warning")
+        return redirect(url_for(".candidate", candidacy_id=candidacy_id))
     db.session.commit()
     flash(_("The decision is recorded."), "success")
     return redirect(url_for(".candidate", candidacy_id=candidacy_id))

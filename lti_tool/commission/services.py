@@ -10,12 +10,47 @@ from ..core.reference import Person
 from ..core.people import name_matches
 from ..core.roles import grant_role, revoke_role
 from .criteria import CRITERIA, OUTCOMES
-from .models import Candidacy, CriterionEvidence, Decision, Meeting
+from .models import Candidacy, CommissionSettings, CriterionEvidence, Decision, Meeting
 from .signals import decision_recorded
 
 
 class CommissionError(ValueError):
     """A request the commission's rules do not allow (the message is shown to the methodist)."""
+
+
+class BelowThreshold(CommissionError):
+    """An award with fewer criteria met than the network's threshold, not confirmed as an override."""
+
+    def __init__(self, met: int, threshold: int):
+        super().__init__(f"{met} criteria met, the threshold is {threshold}")
+        self.met, self.threshold = met, threshold
+
+
+# Without a setting of its own a network awards only with every criterion met.
+DEFAULT_THRESHOLD = len(CRITERIA)
+
+
+def threshold(session: Session, network_id: int) -> int:
+    """How many §3.3 criteria the network requires for an award."""
+    value = session.scalar(sa.select(CommissionSettings.min_criteria).where(CommissionSettings.network_id == network_id))
+    return DEFAULT_THRESHOLD if value is None else value
+
+
+def set_threshold(session: Session, network_id: int, value: int) -> None:
+    """Set the network's threshold (0..number of criteria)."""
+    if not 0 <= value <= len(CRITERIA):
+        raise CommissionError("threshold out of range")
+    row = session.scalar(sa.select(CommissionSettings).where(CommissionSettings.network_id == network_id))
+    if row is None:
+        session.add(CommissionSettings(network_id=network_id, min_criteria=value))
+    else:
+        row.min_criteria = value
+    session.flush()
+
+
+def criteria_met(candidacy: Candidacy) -> int:
+    """How many criteria of the file are assessed as met."""
+    return sum(1 for c in candidacy.criteria if c.met)
 
 
 def open_candidacy(session: Session, network_id: int, person_id: int, nominated_by_id: int | None,
@@ -46,6 +81,19 @@ def assess_criterion(session: Session, candidacy: Candidacy, code: str, met: boo
     session.flush()
 
 
+def assess_all(session: Session, candidacy: Candidacy, answers: dict[str, tuple[bool | None, str | None]]) -> None:
+    """Save the whole checklist at once: {code: (met, evidence)}; codes not given stay as they are."""
+    unknown = set(answers) - set(CRITERIA)
+    if unknown:
+        raise CommissionError("unknown criterion")
+    for item in candidacy.criteria:
+        if item.code in answers:
+            met, evidence = answers[item.code]
+            item.met = met
+            item.evidence = (evidence or "").strip() or None
+    session.flush()
+
+
 def create_meeting(session: Session, network_id: int, held_on: date, title: str, members: list[dict]) -> Meeting:
     """A commission meeting; members are [{"name", "role"}] as written in the minutes."""
     members = [m for m in members if m.get("name", "").strip()]
@@ -63,17 +111,25 @@ def current_decision(candidacy: Candidacy) -> Decision | None:
 
 
 def record_decision(session: Session, candidacy: Candidacy, meeting: Meeting, outcome: str, reasons: str,
-                    decided_by_id: int) -> Decision:
-    """Record a decision (never edited later); awarding grants the tutor role, undoing revokes it."""
+                    decided_by_id: int, *, override: bool = False) -> Decision:
+    """Record a decision (never edited later); awarding grants the tutor role, undoing revokes it.
+
+    An award below the network's threshold of criteria met raises BelowThreshold unless `override`
+    is given; then the decision records that it overrode the threshold, and who decided."""
     if outcome not in OUTCOMES:
         raise CommissionError("unknown outcome")
     if meeting.network_id != candidacy.network_id:
         raise CommissionError("the meeting belongs to another network")
     if not reasons.strip():
         raise CommissionError("reasons are required")
+    met, required = criteria_met(candidacy), threshold(session, candidacy.network_id)
+    below = outcome == "awarded" and met < required
+    if below and not override:
+        raise BelowThreshold(met, required)
     previous = current_decision(candidacy)
     decision = Decision(candidacy=candidacy, meeting=meeting, outcome=outcome, reasons=reasons.strip(),
-                        decided_by_id=decided_by_id, supersedes_id=previous.id if previous else None)
+                        decided_by_id=decided_by_id, supersedes_id=previous.id if previous else None,
+                        criteria_met=met, threshold=required, overrode_threshold=below)
     session.add(decision)
     person = session.get(Person, candidacy.person_id)
     if outcome == "awarded":
