@@ -80,7 +80,7 @@ def _progress(session: Session, route: Route, cal: DemoCalendar, tutors: list[Pe
     if tutors:
         tutor_id = services.attach_tutor(session, route, rng.choice(tutors).id).tutor_id
         for _ in range(rng.choice((0, 1, 1, 2))):
-            held_on = min(year.starts_on + timedelta(days=rng.randint(20, 200)), utcnow().date())
+            held_on = min(cal.past(rng.uniform(0.1, 1.0)), utcnow().date())
             consultations.record(session, route.network_id, tutor_id, kind="individual", held_on=held_on,
                                  subject=rng.choice(CONSULTATIONS), participant_ids=[route.person_id],
                                  minutes=rng.choice((30, 45, 60, 90)), outcome=rng.choice(OUTCOMES))
