@@ -48,8 +48,10 @@ def test_award_below_the_threshold_needs_an_override_which_is_recorded(file, db_
 
 def test_refusals_and_awards_at_the_threshold_need_no_override(file, db_session):
     network_id, methodist, candidacy, meeting = file
-    assert services.threshold(db_session, network_id) == len(CRITERIA)  # default: every criterion
+    assert services.threshold(db_session, network_id) == 0  # not set: nothing is refused
     services.record_decision(db_session, candidacy, meeting, "refused", "Рано", methodist)
+    with pytest.raises(services.CommissionError):
+        services.set_threshold(db_session, network_id, len(CRITERIA) + 1)
     services.set_threshold(db_session, network_id, 2)
     services.assess_all(db_session, candidacy, {"experience": (True, "12 лет"), "higher_education": (True, "ТГПУ")})
     decision = services.record_decision(db_session, candidacy, meeting, "awarded", "Все условия", methodist)
@@ -59,6 +61,9 @@ def test_refusals_and_awards_at_the_threshold_need_no_override(file, db_session)
 def test_one_save_for_the_whole_checklist_and_the_warning_on_the_page(file, client, auth, db_session):
     network_id, methodist, candidacy, meeting = file
     auth.login("methodist", network_id=network_id, user_id=methodist)
+    assert client.post("/commission/threshold", data={"min_criteria": "много"}).status_code == 302  # a message
+    client.post("/commission/threshold", data={"min_criteria": "9"})
+    assert 'value="9"' in client.get("/commission/").get_data(as_text=True)
     url = f"/commission/candidates/{candidacy.id}"
     form = {f"met-{code}": "no" for code in CRITERIA} | {"met-experience": "yes", "evidence-experience": "Стаж 12 лет",
                                                          "met-tutor_training": "yes"}
