@@ -33,6 +33,6 @@ def test_progress_by_topic_organization_tutor_and_summary(db_session, world):
     assert [(r.label, r.steps, r.done) for r in p.by_tutor] == [("Смирнова Ольга Викторовна", 2, 1)]
     assert p.by_status == {"done": 1, "planned": 2, "cancelled": 1}
     assert reporting.summary(db_session, world.network_id, date(2025, 9, 1), date(2026, 8, 31)) == {
-        "published": 2, "steps": 3, "steps_done": 1}
+        "published": 2, "steps": 3, "steps_done": 1, "consultations": 0, "consultation_minutes": 0}
     assert reporting.summary(db_session, world.network_id, date(2027, 9, 1), date(2028, 8, 31)) == {
-        "published": 0, "steps": 0, "steps_done": 0}
+        "published": 0, "steps": 0, "steps_done": 0, "consultations": 0, "consultation_minutes": 0}
