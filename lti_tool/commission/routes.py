@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..documents.routes import docx_response
 from ..surveys.candidates import tutor_candidates
 from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
@@ -33,7 +34,7 @@ def index():
     find = request.args.get("find", "").strip()
     form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(db.session, actor.network_id, find)]
     files = services.candidacies(db.session, actor.network_id)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, request.args.get("page", 1, type=db_id))
     total, found = tutor_candidates(db.session, actor.network_id, limit=CANDIDATES_SHOWN,
                                     offset=(page - 1) * CANDIDATES_SHOWN)
     return render_template("commission/index.html", form=form, meeting_form=MeetingForm(), files=files, find=find,
@@ -52,7 +53,7 @@ def nominate():
     actor = require_actor()
     form = NominateForm()
     form.person_id.choices = [(p.id, p.full_name) for p in services.eligible_people(
-        db.session, actor.network_id, person_id=request.form.get("person_id", type=int) or 0)]
+        db.session, actor.network_id, person_id=request.form.get("person_id", type=db_id) or 0)]
     if not form.validate_on_submit():
         flash(_("Choose a candidate."), "error")
         return redirect(url_for(".index"))

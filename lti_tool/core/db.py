@@ -43,11 +43,43 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 
+        drop_nul_characters(engine)
         return engine
     engine = sa.create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
         ping_when_idle(engine)
+    drop_nul_characters(engine)
     return engine
+
+
+def _no_nul(value):
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+def _params_without_nul(params):
+    if isinstance(params, dict):
+        if any(isinstance(v, str) and "\x00" in v for v in params.values()):
+            return {key: _no_nul(value) for key, value in params.items()}
+        return params
+    if isinstance(params, (list, tuple)) and any(isinstance(v, str) and "\x00" in v for v in params):
+        return type(params)(_no_nul(value) for value in params)
+    return params
+
+
+def drop_nul_characters(engine: sa.Engine) -> None:
+    """Remove NUL characters from every string parameter of every statement.
+
+    PostgreSQL text cannot hold U+0000 (the driver raises, so one name from a form or an LTI claim
+    with a NUL answered 500), and no user means one; SQLite would store it and break the exports.
+    Dropping it here covers forms, launches, imports and the worker alike, on both backends.
+    """
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _strip(_conn, _cursor, statement, parameters, _context, executemany):
+        if executemany and isinstance(parameters, (list, tuple)):
+            parameters = type(parameters)(_params_without_nul(p) for p in parameters)
+        else:
+            parameters = _params_without_nul(parameters)
+        return statement, parameters
 
 
 PING_AFTER_IDLE_SECONDS = 5.0

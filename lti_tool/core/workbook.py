@@ -55,7 +55,8 @@ def number_cell(ws, value: float | int | None, places: int = 0, *, percent: bool
 
 def append_row(ws, values: Iterable, *, bold: bool = False) -> list[Cell]:
     """Append a row to a worksheet (normal or write-only), every value through `set_value`."""
-    cells = [set_value(WriteOnlyCell(ws), value) for value in values]
+    # A ready cell (`number_cell`: a number with its display format) goes in as it is.
+    cells = [value if isinstance(value, Cell) else set_value(WriteOnlyCell(ws), value) for value in values]
     if bold:
         for cell in cells:
             cell.font = BOLD

@@ -4,20 +4,18 @@ The number is "№ N" per network and academic year, given when the protocol is 
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..core import numbers
 from ..core.clock import utcnow
-from ..core.workbook import number_cell
 from ..core.reference import Organization, Person
+from ..core.workbook import append_row, new_workbook, number_cell, to_bytes
 from ..web.pages import page_locale
 from ..resource_map.catalog import form_label
 from .models import Attendance, Event, EventCompletion, EventMeeting, Participant, ProtocolNote
@@ -127,11 +125,11 @@ def meeting_label(s: EventMeeting) -> str:
 def to_xlsx(data: ProtocolData) -> bytes:
     """The protocol as an XLSX workbook (one sheet)."""
     event = data.event
-    wb = Workbook()
+    wb = new_workbook()
     ws = wb.active
     ws.title = _("Protocol")[:31]
     title = _("Event protocol No. %(num)s", num=data.number) if data.number else _("Event protocol (draft)")
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
     facts = [
         (_("Event"), event.title),
@@ -144,27 +142,26 @@ def to_xlsx(data: ProtocolData) -> bytes:
         (_("Participants"), len(data.rows)),
     ]
     for label, value in facts:
-        ws.append([label, value])
+        append_row(ws, [label, value])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
-    ws.append([])
+    append_row(ws, ())
     header = ["№", _("Participant"), _("Organization")] + [meeting_label(s) for s in data.sessions]
     header += [_("Score"), _("Completed")]
-    ws.append(header)
+    append_row(ws, header)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for i, row in enumerate(data.rows, 1):
-        ws.append([i, row.name, row.organization, *row.cells,
-                   number_cell(ws, row.score, 2) if row.score is not None else "", _("yes") if row.completed else _("no")])
+        append_row(ws, [i, row.name, row.organization, *row.cells,
+                        number_cell(ws, row.score, 2) if row.score is not None else "",
+                        _("yes") if row.completed else _("no")])
     for heading, lines in ((_("Decisions"), data.decisions), (_("Notes"), data.notes)):
-        ws.append([])
-        ws.append([heading])
+        append_row(ws, ())
+        append_row(ws, [heading])
         ws.cell(ws.max_row, 1).font = Font(bold=True)
         for n, text in enumerate(lines, 1):
-            ws.append([f"{n}.", text])
+            append_row(ws, [f"{n}.", text])
             ws.cell(ws.max_row, 2).alignment = Alignment(wrap_text=True)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["C"].width = 18
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return to_bytes(wb)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..core.reference import Person, Topic
 from ..resource_map.catalog import FORMS
 from ..web.auth import current_person, require_actor
@@ -31,7 +32,7 @@ from .view_helpers import fail
 def index():
     """Upcoming sessions by date, filterable by topic and form; the actor's own sign-ups."""
     actor = require_actor()
-    topic_id = request.args.get("topic", type=int)
+    topic_id = request.args.get("topic", type=db_id)
     form = request.args.get("form") if request.args.get("form") in FORMS else None
     rows = calendar.upcoming(db.session, actor.network_id, today=date.today(), topic_id=topic_id, form=form,
                              include_drafts=can_manage(actor))

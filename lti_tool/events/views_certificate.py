@@ -5,6 +5,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from ..core.accounts import Network
+from ..core.ids import db_id
 from ..core.reference import Person
 from ..web.auth import check_network, current_person, require_actor
 from ..web.errors import user_error
@@ -19,7 +20,7 @@ def certificate(event_id: int):
     """Her certificate for an event she completed (methodists: anyone's, `?person=`)."""
     actor = require_actor()
     event = load_event(event_id)
-    person_id = request.args.get("person", type=int)
+    person_id = request.args.get("person", type=db_id)
     if person_id is not None and can_manage(actor):
         person = check_network(db.session.get(Person, person_id), actor)
     else:

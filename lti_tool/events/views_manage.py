@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..web.extensions import db
 from . import grading, services, signup
 from .access import load_event, require_manager
@@ -95,7 +96,7 @@ def add_leader(event_id: int):
     require_manager()
     event = load_event(event_id)
     try:
-        services.set_leader(db.session, event, request.form.get("person_id", type=int) or 0,
+        services.set_leader(db.session, event, request.form.get("person_id", type=db_id) or 0,
                             request.form.get("kind", "lead"))
     except EventError as exc:
         return fail(exc, event_id)

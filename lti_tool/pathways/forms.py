@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from ..core.clock import day_in_range
 from .planning import RunSettings
 
 
@@ -21,11 +22,12 @@ def _float(value, default: float, low: float, high: float) -> float:
 
 
 def parse_date(value: str | None) -> date | None:
-    """An ISO date from a date input, or None when empty or malformed."""
+    """An ISO date from a date input, or None when empty, malformed or out of range."""
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day_in_range(day) else None
 
 
 def parse_settings(form, default_start: date | None = None) -> RunSettings:

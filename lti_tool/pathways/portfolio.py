@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from io import BytesIO
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.people import name_matches
 from ..core.reference import AcademicYear, Organization, Person
+from ..core.workbook import append_row, new_workbook, to_bytes
 from ..resource_map.catalog import form_label
 from .labels import SELF_KIND_LABELS
 from .consultations import of_people
@@ -147,28 +146,26 @@ def kind_label(step: RouteStep) -> str:
 
 def to_xlsx(entries: list[Entry], year_title: str) -> bytes:
     """Two sheets: a summary per teacher and every completed step with its evidence and reflection."""
-    wb = Workbook()
+    wb = new_workbook()
     summary = wb.active
     summary.title = _("Summary")[:31]
-    summary.append([_("Self-education portfolios, %(year)s", year=year_title)])
+    append_row(summary, [_("Self-education portfolios, %(year)s", year=year_title)])
     summary["A1"].font = Font(bold=True)
-    summary.append([_("Teacher"), _("Organization"), _("Steps planned"), _("Steps done"), _("Publications"),
+    append_row(summary, [_("Teacher"), _("Organization"), _("Steps planned"), _("Steps done"), _("Publications"),
                     _("Talks"), _("Consultations"), _("Consultation hours")])
     for e in entries:
-        summary.append([e.name, e.organization, e.steps, e.done, e.publications, e.talks, len(e.consultations),
+        append_row(summary, [e.name, e.organization, e.steps, e.done, e.publications, e.talks, len(e.consultations),
                         round(e.consultation_minutes / 60, 1)])
     items = wb.create_sheet(_("Portfolio")[:31])
-    items.append([_("Teacher"), _("Organization"), _("Step"), _("Kind"), _("Topic"), _("Completed on"),
+    append_row(items, [_("Teacher"), _("Organization"), _("Step"), _("Kind"), _("Topic"), _("Completed on"),
                   _("Evidence"), _("Reflection")])
     for e in entries:
         for s in e.items:
-            items.append([e.name, e.organization, s.title, kind_label(s), s.topic.name if s.topic else "",
+            append_row(items, [e.name, e.organization, s.title, kind_label(s), s.topic.name if s.topic else "",
                           s.completed_at.date() if s.completed_at else None, s.evidence or "", s.reflection or ""])
     for ws in (summary, items):
         for cell in ws[2 if ws is summary else 1]:
             cell.font = Font(bold=True)
         for column, width in zip("ABCDEFGH", (36, 30, 48, 22, 30, 14, 40, 60)):
             ws.column_dimensions[column].width = width
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)

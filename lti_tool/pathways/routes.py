@@ -9,8 +9,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.reference import Topic
 from ..resource_map.services import current_year
-from ..web.auth import current_person, require_actor
+from ..web.auth import current_person, owned_id, owned_id_list, require_actor
 from ..web.extensions import db
 from . import labels, services, views_consultations, views_mine, views_monitoring  # noqa: F401
 from . import views_planner, views_route, views_tutors  # noqa: F401
@@ -67,7 +68,7 @@ def add_self_education(route_id: int):
     try:
         services.add_self_step(db.session, route, request.form.get("self_kind", ""), request.form.get("title", ""),
                                source="manual" if is_methodist(actor) and route.person_id != person.id else "self",
-                               topic_id=request.form.get("topic_id", type=int),
+                               topic_id=owned_id(Topic, request.form.get("topic_id"), "topic_id", actor),
                                planned_start=parse_date(request.form.get("planned_start")),
                                planned_end=parse_date(request.form.get("planned_end")))
     except PathwayError as exc:
@@ -83,7 +84,7 @@ def goals(route_id: int):
     route, actor, person = load_route(route_id)
     if route.person_id != person.id and not is_methodist(actor):
         abort(403)
-    topic_ids = [int(v) for v in request.form.getlist("topic_ids") if v.isdigit()]
+    topic_ids = owned_id_list(Topic, request.form.getlist("topic_ids"), "topic_ids", actor)
     services.set_goals(db.session, route, request.form.get("goals"), topic_ids)
     db.session.commit()
     flash(_("Saved."), "success")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..resource_map.services import current_year
 from ..web.auth import TUTOR, current_person, require_actor
 from ..web.extensions import db
@@ -38,7 +39,7 @@ def _visible_people(actor, year) -> list[int] | None:
 
 def _entries(actor, year):
     people = _visible_people(actor, year)
-    wanted = request.args.get("person", type=int)
+    wanted = request.args.get("person", type=db_id)
     if wanted is not None:
         if people is not None and wanted not in people:
             abort(403)
@@ -52,12 +53,12 @@ def portfolio():
     evidence, publications and talks."""
     actor = require_actor()
     year = current_year(db.session, actor.network_id)
-    person = request.args.get("person", type=int)
+    person = request.args.get("person", type=db_id)
     query = request.args.get("q", "").strip()
     detail = person is not None or not (is_methodist(actor) or actor.has(TUTOR))
     entries = _entries(actor, year) if year and detail else []
     summary = portfolios.summary_page(db.session, actor.network_id, year.id, _visible_people(actor, year), query,
-                                      request.args.get("page", 1, type=int)) if year and not detail else None
+                                      request.args.get("page", 1, type=db_id)) if year and not detail else None
     db.session.commit()
     return render_template("pathways/portfolio.html", year=year, entries=entries, summary=summary, person=person,
                            query=query, kind_label=portfolios.kind_label)

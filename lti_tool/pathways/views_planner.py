@@ -7,6 +7,7 @@ from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..core.ids import db_id
 from ..core.reference import Topic
 from ..resource_map.models import Offering
 from ..resource_map.services import current_year
@@ -32,7 +33,7 @@ def planner():
                                    .order_by(PlanRun.id.desc()).limit(20)))
     query, find = request.args.get("q", "").strip(), request.args.get("find", "").strip()
     routes = overview.route_page(db.session, actor.network_id, year.id, query,
-                                 request.args.get("page", 1, type=int)) if year else None
+                                 request.args.get("page", 1, type=db_id)) if year else None
     teachers = overview.find_teachers(db.session, actor.network_id, find)
     db.session.commit()
     return render_template("pathways/planner.html", year=year, runs=runs, routes=routes, teachers=teachers,
@@ -69,8 +70,8 @@ def run():
 def review(run_id: int):
     """The proposal as a whole (coverage, seats, open needs and why) and per teacher."""
     plan_run = load_run(run_id)
-    teacher, without = request.args.get("teacher", type=int), request.args.get("without") == "1"
-    data = build_review(db.session, plan_run, page=request.args.get("page", 1, type=int), without_steps=without,
+    teacher, without = request.args.get("teacher", type=db_id), request.args.get("without") == "1"
+    data = build_review(db.session, plan_run, page=request.args.get("page", 1, type=db_id), without_steps=without,
                         teacher=teacher)
     offerings = []
     if teacher is not None:
@@ -87,11 +88,11 @@ def review(run_id: int):
 def adjust(run_id: int):
     """Add or remove an offering in one teacher's proposed steps."""
     plan_run = load_run(run_id)
-    teacher = request.form.get("teacher", type=int) or 0
+    teacher = request.form.get("teacher", type=db_id) or 0
     back = url_for("pathways.review", run_id=plan_run.id, teacher=teacher) + "#teacher"
     try:
-        publishing.adjust(db.session, plan_run, teacher, add_offering=request.form.get("add", type=int),
-                          remove_offering=request.form.get("remove", type=int))
+        publishing.adjust(db.session, plan_run, teacher, add_offering=request.form.get("add", type=db_id),
+                          remove_offering=request.form.get("remove", type=db_id))
     except PathwayError as exc:
         return fail(exc, back)
     db.session.commit()

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..core.member_roles import tutor_person_ids
 from ..core.reference import Person, Topic
 from ..web.extensions import db
@@ -47,7 +48,7 @@ def new_route():
     actor = require_methodist()
     year = year_or_404(actor.network_id)
     try:
-        route = services.route_for(db.session, actor.network_id, request.form.get("person_id", type=int) or 0,
+        route = services.route_for(db.session, actor.network_id, request.form.get("person_id", type=db_id) or 0,
                                    year.id, create=True, created_by_id=actor.user_id)
     except PathwayError as exc:
         return fail(exc, url_for("pathways.planner"))
@@ -66,10 +67,10 @@ def add_step(route_id: int):
     source = "manual" if is_methodist(actor) else "self"
     back = url_for("pathways.my_route") if request.form.get("back") == "mine" and own else _detail(route.id)
     try:
-        if request.form.get("offering_id", type=int):
-            services.add_offering_step(db.session, route, request.form.get("offering_id", type=int), source=source)
-        elif request.form.get("event_id", type=int):
-            services.add_event_step(db.session, route, request.form.get("event_id", type=int), source=source)
+        if request.form.get("offering_id", type=db_id):
+            services.add_offering_step(db.session, route, request.form.get("offering_id", type=db_id), source=source)
+        elif request.form.get("event_id", type=db_id):
+            services.add_event_step(db.session, route, request.form.get("event_id", type=db_id), source=source)
         else:
             raise PathwayError(_("Choose an offering or an event."))
     except PathwayError as exc:
@@ -111,7 +112,7 @@ def attach_tutor(route_id: int):
     if not is_methodist(actor):
         abort(403)
     try:
-        services.attach_tutor(db.session, route, request.form.get("tutor_id", type=int) or 0)
+        services.attach_tutor(db.session, route, request.form.get("tutor_id", type=db_id) or 0)
     except PathwayError as exc:
         return fail(exc, _detail(route.id))
     db.session.commit()

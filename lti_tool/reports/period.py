@@ -10,6 +10,8 @@ from datetime import date
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from ..core.clock import EARLIEST_DAY, LATEST_DAY, day_in_range
+
 MAX_DAYS = 366 * 10  # a decade is plenty for a report; guards against typos like 0025-09-01
 
 
@@ -57,10 +59,14 @@ def parse_period(start: str | None, end: str | None, default: Period) -> Period:
 
 def _parse_day(value: str, which: str) -> date:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         if which == "start":
             message = _("The start date “%(value)s” is not a date: use the form YYYY-MM-DD.", value=value[:20])
         else:
             message = _("The end date “%(value)s” is not a date: use the form YYYY-MM-DD.", value=value[:20])
         raise PeriodError(message) from None
+    if not day_in_range(day):
+        raise PeriodError(_("Choose dates between %(first)d and %(last)d.", first=EARLIEST_DAY.year,
+                            last=LATEST_DAY.year))
+    return day

@@ -5,13 +5,11 @@ sort, filter and chart in Excel without retyping.
 """
 from __future__ import annotations
 
-from io import BytesIO
-
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from ..core.workbook import append_row, new_workbook, to_bytes
 from .breakdowns import Row
 from .yearly import YearlyReport
 
@@ -20,7 +18,7 @@ DATE_FORMAT = "DD.MM.YYYY"
 
 def workbook(report: YearlyReport) -> bytes:
     """The .xlsx file of the report."""
-    wb = Workbook()
+    wb = new_workbook()
     _summary(wb.active, report)
     counts = [_("Events"), _("Attendances"), _("Participants")]
     _rows(wb.create_sheet(_("By topic")), [_("Topic"), *counts], report.by_topic)
@@ -32,13 +30,11 @@ def workbook(report: YearlyReport) -> bytes:
     _rows(wb.create_sheet(_("By cluster")), [_("Cluster"), _("Events run"), _("Attendances"), _("Participants")],
           report.by_cluster)
     _events(wb.create_sheet(_("Events")), report)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)
 
 
 def _header(ws, titles: list[str]) -> None:
-    ws.append(titles)
+    append_row(ws, titles)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     ws.freeze_panes = f"A{ws.max_row + 1}"
@@ -52,14 +48,14 @@ def _widths(ws, widths: list[int]) -> None:
 def _summary(ws, report: YearlyReport) -> None:
     ws.title = _("Summary")
     f, p = report.figures, report.period
-    ws.append([_("Report on the work of the association")])
+    append_row(ws, [_("Report on the work of the association")])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([_("Period start"), p.start])
-    ws.append([_("Period end"), p.end])
+    append_row(ws, [_("Period start"), p.start])
+    append_row(ws, [_("Period end"), p.end])
     for row in (2, 3):
         ws.cell(row=row, column=2).number_format = DATE_FORMAT
-    ws.append([_("Events are counted by the date of their first session; both ends of the period are included.")])
-    ws.append([])
+    append_row(ws, [_("Events are counted by the date of their first session; both ends of the period are included.")])
+    append_row(ws, ())
     _header(ws, [_("Figure"), _("Value")])
     for label, value in [
         (_("Events"), f.events), (_("Attendances (person at an event)"), f.attendances),
@@ -69,7 +65,7 @@ def _summary(ws, report: YearlyReport) -> None:
         (_("Internship sites"), f.internship_sites), (_("Best practices"), f.best_practices),
         (_("Consultations held by tutors"), f.consultations), (_("Consultation hours"), f.consultation_hours),
     ]:
-        ws.append([label, value])
+        append_row(ws, [label, value])
     ws.freeze_panes = None
     _widths(ws, [44, 14])
 
@@ -78,7 +74,7 @@ def _rows(ws, titles: list[str], rows: list[Row], extra: bool = False) -> None:
     _header(ws, titles)
     for r in rows:
         values = [r.label, r.events, r.attendances, r.participants]
-        ws.append(values + [r.tutors, r.tutees] if extra else values)
+        append_row(ws, values + [r.tutors, r.tutees] if extra else values)
     _widths(ws, [48] + [14] * (len(titles) - 1))
 
 
@@ -86,7 +82,7 @@ def _events(ws, report: YearlyReport) -> None:
     _header(ws, [_("Date of the first session"), _("Event"), _("Form of work"), _("Topic"), _("Host organization"),
                  _("Leaders"), _("Sessions"), _("Registered"), _("Attendances"), _("Best practice"), _("Protocol №")])
     for e in report.events:
-        ws.append([e.first_date, e.title, e.form_label, e.topic or "", e.host or "",
+        append_row(ws, [e.first_date, e.title, e.form_label, e.topic or "", e.host or "",
                    ", ".join(name for _id, name in e.leaders), e.sessions, e.registered, e.attendances,
                    _("yes") if e.best_practice else "", e.protocol_number])
         ws.cell(row=ws.max_row, column=1).number_format = DATE_FORMAT

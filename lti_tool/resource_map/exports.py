@@ -1,15 +1,13 @@
 """XLSX export of a year's map ("МРКМП на 2025/2026 учебный год"), importable back unchanged."""
 from __future__ import annotations
 
-from io import BytesIO
-
 import sqlalchemy as sa
-from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ..core.reference import AcademicYear, Organization, Person
 from ..core.numbers import natural_sorted
+from ..core.workbook import append_row, new_workbook, to_bytes
 from .catalog import FORM_NAMES_RU, FORMS
 from .formats import (
     DELIVERY_NAMES_RU,
@@ -28,13 +26,18 @@ from .models import Cluster, InternshipSite, Offering
 from .queries import topic_matrix
 
 
-def person_ref(person: Person) -> str:
-    """How a file refers to a person: the email when known, else the full name."""
-    return person.email or person.full_name
+def person_ref(person: Person, contacts: bool = True) -> str:
+    """How a file refers to a person: the email when known (and shown), else the full name."""
+    return (person.email if contacts else None) or person.full_name
 
 
-def year_rows(session: Session, network_id: int, year: AcademicYear) -> dict[str, list[tuple]]:
-    """The map of a year as rows per sheet (the same layout the import reads)."""
+def year_rows(session: Session, network_id: int, year: AcademicYear, *,
+              contacts: bool = True) -> dict[str, list[tuple]]:
+    """The map of a year as rows per sheet (the same layout the import reads).
+
+    Without `contacts` (anyone but methodists and administrators) the people's emails, positions
+    and experience stay empty, as on the pages, and files refer to people by name.
+    """
     orgs = natural_sorted(session.scalars(sa.select(Organization).where(
         Organization.network_id == network_id, Organization.retired_at.is_(None))), lambda o: o.name)
     clusters = list(session.scalars(sa.select(Cluster).options(
@@ -58,22 +61,23 @@ def year_rows(session: Session, network_id: int, year: AcademicYear) -> dict[str
     return {
         "organizations": [(o.name, KIND_NAMES_RU.get(o.kind, o.kind), o.number, o.municipality, o.address,
                            o.latitude, o.longitude) for o in orgs],
-        "people": [(p.full_name, p.email, p.organization.name if p.organization else None, p.position,
-                    YES if p.is_tutor else NO, p.experience_years) for p in people],
+        "people": [(p.full_name, p.email if contacts else None, p.organization.name if p.organization else None,
+                    p.position if contacts else None, YES if p.is_tutor else NO,
+                    p.experience_years if contacts else None) for p in people],
         "clusters": [(c.name, c.topic.name if c.topic else None,
-                      person_ref(c.coordinator) if c.coordinator else None,
+                      person_ref(c.coordinator, contacts) if c.coordinator else None,
                       f"{LIST_SEPARATOR} ".join(natural_sorted(o.name for o in c.organizations)),
-                      f"{LIST_SEPARATOR} ".join(sorted(person_ref(p) for p in c.people)), c.description)
+                      f"{LIST_SEPARATOR} ".join(sorted(person_ref(p, contacts) for p in c.people)), c.description)
                      for c in clusters],
         "sites": [(s.organization.name, s.topic.name, STATUS_NAMES_RU.get(s.status, s.status)) for s in sites],
-        "offerings": [_offering_row(o) for o in offerings],
+        "offerings": [_offering_row(o, contacts) for o in offerings],
     }
 
 
-def _offering_row(o: Offering) -> tuple:
+def _offering_row(o: Offering, contacts: bool) -> tuple:
     kind = provider_kind_of(o)
     name, email = {
-        "person": lambda: (o.person.full_name, o.person.email),
+        "person": lambda: (o.person.full_name, o.person.email if contacts else None),
         "organization": lambda: (o.organization.name, None),
         "cluster": lambda: (o.cluster.name, None),
         "internship_site": lambda: (o.internship_site.organization.name, None),
@@ -82,14 +86,14 @@ def _offering_row(o: Offering) -> tuple:
             o.description, o.capacity, o.schedule, o.starts_on, o.ends_on, DELIVERY_NAMES_RU.get(o.delivery))
 
 
-def export_year(session: Session, network_id: int, year: AcademicYear) -> bytes:
-    """The whole map of `year` as an XLSX workbook."""
+def export_year(session: Session, network_id: int, year: AcademicYear, *, contacts: bool = True) -> bytes:
+    """The whole map of `year` as an XLSX workbook (people's contacts only with `contacts`)."""
     title = year_title(year.title)
-    wb = Workbook()
+    wb = new_workbook()
     wb.remove(wb.active)
     wb.properties.title = title
     bold = Font(bold=True)
-    for key, rows in year_rows(session, network_id, year).items():
+    for key, rows in year_rows(session, network_id, year, contacts=contacts).items():
         sheet_name, headers = SHEETS[key]
         _write_sheet(wb.create_sheet(sheet_name), f"{title}. {sheet_name}", headers, rows, bold)
     matrix = topic_matrix(session, network_id, year.id)
@@ -99,19 +103,17 @@ def export_year(session: Session, network_id: int, year: AcademicYear) -> bytes:
              r.total) for r in matrix]
     _write_sheet(wb.create_sheet(MATRIX_SHEET), f"{title}. Тематические направления и поставщики", headers,
                  rows, bold)
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)
 
 
 def _write_sheet(ws, title: str, headers, rows, bold) -> None:
-    ws.append([title])
+    append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append(list(headers))
+    append_row(ws, list(headers))
     for cell in ws[2]:
         cell.font = bold
     for row in rows:
-        ws.append(list(row))
+        append_row(ws, list(row))
     ws.freeze_panes = "A3"
     for index, header in enumerate(headers, start=1):
         letter = ws.cell(row=2, column=index).column_letter

@@ -204,8 +204,10 @@ def organizations_for_map(session: Session, network_id: int) -> list[Organizatio
         key=lambda o: (o.municipality or "", natural_key(o.name)))
 
 
-def list_people(session: Session, network_id: int, tutors_only: bool = False, q: str | None = None) -> list[Person]:
-    """People of the network with their organizations; `q` matches names case-insensitively in Python."""
+def list_people(session: Session, network_id: int, tutors_only: bool = False, q: str | None = None,
+                contacts: bool = True) -> list[Person]:
+    """People of the network with their organizations; `q` matches names case-insensitively in Python
+    (and emails with `contacts`: otherwise a search would confirm addresses one cannot see)."""
     query = sa.select(Person).options(joinedload(Person.organization)).where(
         Person.network_id == network_id, Person.retired_at.is_(None)).order_by(Person.full_name)
     if tutors_only:
@@ -214,7 +216,7 @@ def list_people(session: Session, network_id: int, tutors_only: bool = False, q:
     if q:
         from .search_text import fold
         wanted = fold(q)
-        people = [p for p in people if wanted in fold(f"{p.full_name} {p.email or ''}")]
+        people = [p for p in people if wanted in fold(f"{p.full_name} {(p.email or '') if contacts else ''}")]
     return people
 
 

@@ -96,5 +96,6 @@ def people():
     """Municipal tutors (or everyone with ?all=1), searchable by name."""
     actor = require_actor()
     show_all = request.args.get("all") == "1"
-    rows = queries.list_people(db.session, actor.network_id, tutors_only=not show_all, q=request.args.get("q"))
+    rows = queries.list_people(db.session, actor.network_id, tutors_only=not show_all, q=request.args.get("q"),
+                               contacts=actor.is_staff)
     return render_template("resource_map/people.html", people=rows, show_all=show_all, q=request.args.get("q", ""))

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from ..core.ids import ForeignId, owned
+
 
 class ValidationError(ValueError):
     """Why the values cannot be saved; the message is already translated."""
@@ -14,12 +16,12 @@ class ValidationError(ValueError):
 
 
 def get_in_network(session: Session, model, network_id: int, row_id) -> object | None:
-    """The row of `model` with id `row_id` if it belongs to the network, else None."""
+    """The row of `model` with id `row_id` if it belongs to the network, else None (also for junk
+    and ids out of range: core.ids checks them)."""
     try:
-        row = session.get(model, int(row_id))
-    except (TypeError, ValueError):
+        return owned(session, model, network_id, row_id, field="id")
+    except ForeignId:
         return None
-    return row if row is not None and row.network_id == network_id else None
 
 
 def required(value: str | None, message: str, field: str) -> str:

@@ -33,10 +33,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.get("/export.xlsx")
 def export():
-    """The whole map of the selected year as a workbook."""
+    """The whole map of the selected year as a workbook; people's contacts for staff only."""
     actor = require_actor()
     year = selected_year(actor.network_id) or abort(404)
-    data = export_year(db.session, actor.network_id, year)
+    data = export_year(db.session, actor.network_id, year, contacts=actor.is_staff)
     filename = year_title(year.title).replace("/", "-").replace(" ", "_") + ".xlsx"
     return send_file(BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=filename)
 

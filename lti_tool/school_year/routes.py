@@ -8,6 +8,8 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from ..core.clock import day_in_range
+from ..core.ids import db_id
 from ..core.reference import AcademicYear
 from ..core.school_years import current_year
 from ..resource_map.catalog import FORMS
@@ -31,7 +33,7 @@ def _helpers():
 def year_plan():
     """The year's events by month and form: drafts, planned, held, cancelled (`?year=` an archived one)."""
     actor = require_actor()
-    year_id = request.args.get("year", type=int)
+    year_id = request.args.get("year", type=db_id)
     year = check_network(db.session.get(AcademicYear, year_id)) if year_id else current_year(db.session, actor.network_id)
     if year is None:
         return redirect(url_for(".open_year"))
@@ -84,9 +86,10 @@ def _opening(form, review: opening.Review) -> dict:
 
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day_in_range(day) else None
 
 
 def _template_labels() -> dict[str, str]:

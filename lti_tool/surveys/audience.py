@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
+from ..core.ids import ForeignId, owned_ids
 from ..core.member_roles import ROLES, audience_roles, member_roles
 from ..core.reference import Organization, Person
 from ..core.numbers import natural_sorted
@@ -60,13 +61,13 @@ def set_audience(session: Session, survey: Survey, roles, organization_ids=(), c
 
 
 def _in_network(session: Session, model, network_id: int, ids) -> list:
-    ids = {int(i) for i in ids or ()}
-    if not ids:
+    try:
+        wanted = owned_ids(session, model, network_id, ids or (), field="audience")
+    except ForeignId:
+        raise SurveyError("bad_audience") from None
+    if not wanted:
         return []
-    rows = list(session.scalars(sa.select(model).where(model.network_id == network_id, model.id.in_(ids))))
-    if len(rows) != len(ids):
-        raise SurveyError("bad_audience")
-    return rows
+    return list(session.scalars(sa.select(model).where(model.id.in_(wanted))))
 
 
 @dataclass

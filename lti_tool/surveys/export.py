@@ -8,14 +8,12 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
 from ..core import numbers
 from ..core.reference import Organization
-from ..core.workbook import number_cell
+from ..core.workbook import append_row, clean_text, new_workbook, number_cell
 from ..web.pages import page_locale
 from .answering import ordered_questions
 from .forms import describe_audience
@@ -26,18 +24,19 @@ from .roster import response_filter
 
 def workbook(session: Session, survey: Survey, report: Report, topics: list) -> bytes:
     """The .xlsx bytes: summary, topic ranking, by organization, raw answers."""
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     _summary(wb.create_sheet(_("Summary")), report)
     ranking = wb.create_sheet(_("Topics"))
-    ranking.append([_("Topic"), _("Ratings"), _("Mean rating"), _("Need index"), _("Share of ratings 4-5")])
+    append_row(ranking, [_("Topic"), _("Ratings"), _("Mean rating"), _("Need index"), _("Share of ratings 4-5")])
     for t in report.topic_ranking:
-        ranking.append([t.name, t.n, number_cell(ranking, t.mean, 2), number_cell(ranking, t.need, 1, percent=True),
-                        number_cell(ranking, t.high_share, 1, percent=True)])
+        append_row(ranking, [t.name, t.n, number_cell(ranking, t.mean, 2),
+                             number_cell(ranking, t.need, 1, percent=True),
+                             number_cell(ranking, t.high_share, 1, percent=True)])
     orgs = wb.create_sheet(_("By organization"))
-    orgs.append([_("Organization"), _("Responses"), _("Most needed topics")])
+    append_row(orgs, [_("Organization"), _("Responses"), _("Most needed topics")])
     for name, n, needs in report.by_organization:
-        orgs.append([name, n, "; ".join(f"{t.name} ({numbers.number(t.mean, page_locale(), 2, fixed=True)})"
-                                        for t in needs)])
+        append_row(orgs, [name, n, "; ".join(f"{t.name} ({numbers.number(t.mean, page_locale(), 2, fixed=True)})"
+                                             for t in needs)])
     raw = None if report.suppressed else wb.create_sheet(_("Answers"))
     out = BytesIO()
     wb.save(out)
@@ -70,20 +69,20 @@ def _replace_part(package: BytesIO, name: str, chunks: Iterator[str]) -> bytes:
 
 
 def _summary(ws, report: Report) -> None:
-    ws.append([report.survey.title])
-    ws.append([_("Who is asked"), describe_audience(report.survey)])
-    ws.append([_("Responses"), report.responses, _("Asked"), report.roster, _("Answered of those asked"),
-               report.answered, _("Response rate"), number_cell(ws, report.rate, 1, percent=True)])
+    append_row(ws, [report.survey.title])
+    append_row(ws, [_("Who is asked"), describe_audience(report.survey)])
+    append_row(ws, [_("Responses"), report.responses, _("Asked"), report.roster, _("Answered of those asked"),
+                    report.answered, _("Response rate"), number_cell(ws, report.rate, 1, percent=True)])
     for s in report.questions:
-        ws.append([])
-        ws.append([s.question.text, _("Answered"), s.n])
+        append_row(ws, ())
+        append_row(ws, [s.question.text, _("Answered"), s.n])
         if s.mean is not None:
-            ws.append([_("Mean"), number_cell(ws, s.mean, 2), _("Median"), number_cell(ws, s.median, 1)])
+            append_row(ws, [_("Mean"), number_cell(ws, s.mean, 2), _("Median"), number_cell(ws, s.median, 1)])
         for bar in s.bars:
-            ws.append([_("Other") if bar.label == "other" else bar.label, bar.count,
-                       number_cell(ws, bar.share, 1, percent=True)])
+            append_row(ws, [_("Other") if bar.label == "other" else bar.label, bar.count,
+                            number_cell(ws, bar.share, 1, percent=True)])
         for t in s.topics:
-            ws.append([t.name, t.n, number_cell(ws, t.mean, 2)])
+            append_row(ws, [t.name, t.n, number_cell(ws, t.mean, 2)])
 
 
 def _raw_sheet_xml(session: Session, survey: Survey, report: Report, topics: list) -> Iterator[str]:
@@ -166,7 +165,7 @@ def _cell_body(value) -> str:
     """A cell after its reference: a number, else an inline string."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f' t="n"><v>{value!r}</v></c>'
-    text = escape(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = escape(clean_text(str(value)))
     space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
     return f' t="inlineStr"><is><t{space}>{text}</t></is></c>'
 

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from ..core.clock import day_in_range
+from ..core.ids import parse_id
 from .builder import QuestionData
 from .models import KINDS
 from .roster import Filters
@@ -23,6 +25,7 @@ def _float(value: str | None) -> float | None:
 
 
 def _int(value: str | None) -> int | None:
+    """Digits as an int (any size: ids go through core.ids before a query sees them), else None."""
     return int(value) if value and value.strip().isdigit() else None
 
 
@@ -47,9 +50,10 @@ def parse_datetime(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        moment = datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
     except ValueError:
         return None
+    return moment if day_in_range(moment) else None
 
 
 def parse_settings(form) -> dict:
@@ -68,8 +72,8 @@ AUDIENCE_ROLES = {"teacher": _l("Teachers"), "tutor": _l("Tutors"), "methodist":
 def parse_audience(form) -> dict:
     """The audience form as keyword arguments for `audience.set_audience`."""
     return {"roles": [r for r in form.getlist("roles") if r in AUDIENCE_ROLES],
-            "organization_ids": [int(v) for v in form.getlist("organization_ids") if v.isdigit()],
-            "cluster_ids": [int(v) for v in form.getlist("cluster_ids") if v.isdigit()]}
+            "organization_ids": [v for v in form.getlist("organization_ids") if v.strip()],
+            "cluster_ids": [v for v in form.getlist("cluster_ids") if v.strip()]}
 
 
 def describe_audience(survey) -> str:
@@ -96,7 +100,8 @@ def parse_offer(form) -> dict:
 def parse_filters(args) -> Filters:
     """Report filters from the query string."""
     role = args.get("role") if args.get("role") in ("teacher", "tutor") else None
-    return Filters(organization_id=_int(args.get("organization")), cluster_id=_int(args.get("cluster")), role=role)
+    return Filters(organization_id=parse_id(args.get("organization")), cluster_id=parse_id(args.get("cluster")),
+                   role=role)
 
 
 def error_message(code: str, params: dict | None = None) -> str:

@@ -1,12 +1,14 @@
 """Builder views (methodists, administrators): create, edit, reorder, version, open and close."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..core.reference import AcademicYear
-from ..web.auth import require_actor, role_required
+from ..core.reference import AcademicYear, Topic
+from ..web.auth import owned_id, require_actor, role_required
 from ..web.extensions import db
 from . import audience, builder, services, templates_ru
 from .blueprint import bp
@@ -33,6 +35,11 @@ def _apply(survey, change):
         flash(_("The survey already has responses, so this change was made in a new version (%(version)d).",
                 version=changed.version), "warning")
     return redirect(url_for(".build", survey_id=changed.id, _anchor=request.form.get("anchor") or None))
+
+
+def _question(form):
+    """The builder's question form, its topic checked against the actor's network."""
+    return replace(parse_question(form), topic_id=owned_id(Topic, form.get("topic_id"), "topic_id"))
 
 
 @bp.post("/new")
@@ -70,7 +77,8 @@ def build(survey_id: int):
 def settings(survey_id: int):
     """Save title, description, kind, anonymity, editing, dates and year."""
     survey = load_survey(survey_id)
-    return _apply(survey, lambda: builder.update_settings(db.session, survey, **parse_settings(request.form)))
+    values = {**parse_settings(request.form), "year_id": owned_id(AcademicYear, request.form.get("year_id"), "year_id")}
+    return _apply(survey, lambda: builder.update_settings(db.session, survey, **values))
 
 
 @bp.post("/<int:survey_id>/audience")
@@ -126,7 +134,8 @@ def edit_section(survey_id: int, section_id: int):
 def add_question(survey_id: int, section_id: int):
     """Append a question to a section."""
     survey = load_survey(survey_id)
-    return _apply(survey, lambda: builder.add_question(db.session, survey, section_id, parse_question(request.form)))
+    data = _question(request.form)
+    return _apply(survey, lambda: builder.add_question(db.session, survey, section_id, data))
 
 
 @bp.post("/<int:survey_id>/questions/<int:question_id>")
@@ -134,7 +143,8 @@ def add_question(survey_id: int, section_id: int):
 def edit_question(survey_id: int, question_id: int):
     """Edit a question (wording in place; structure in a new version once answered)."""
     survey = load_survey(survey_id)
-    return _apply(survey, lambda: builder.edit_question(db.session, survey, question_id, parse_question(request.form)))
+    data = _question(request.form)
+    return _apply(survey, lambda: builder.edit_question(db.session, survey, question_id, data))
 
 
 @bp.post("/<int:survey_id>/<any(section, question):kind>/<int:item_id>/<any(up, down, duplicate, delete):action>")

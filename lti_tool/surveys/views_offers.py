@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..resource_map.catalog import DELIVERY, FORMS
 from ..resource_map.services import current_year, list_topics, list_years
 from ..resource_map.validation import ValidationError
@@ -23,7 +24,7 @@ def offers_list():
     """Offers from the resources surveys, proposed (to decide), accepted or declined."""
     actor = require_actor()
     status = request.args.get("status") if request.args.get("status") in OFFER_STATUSES else "proposed"
-    page = offers.list_offers(db.session, actor.network_id, status, request.args.get("page", 1, type=int))
+    page = offers.list_offers(db.session, actor.network_id, status, request.args.get("page", 1, type=db_id))
     year = current_year(db.session, actor.network_id)
     return render_template("surveys/offers.html", page=page, status=status, forms=FORMS, delivery=DELIVERY,
                            topics=list_topics(db.session, actor.network_id),
@@ -52,4 +53,4 @@ def decide_offer(offer_id: int, action: str):
     else:
         db.session.commit()
         flash(message, "success")
-    return redirect(url_for(".offers_list", page=request.form.get("page", type=int)) + f"#offer-{offer_id}")
+    return redirect(url_for(".offers_list", page=request.form.get("page", type=db_id)) + f"#offer-{offer_id}")

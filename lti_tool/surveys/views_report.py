@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..documents import narratives
 from ..documents.routes import docx_response
 from ..web.auth import check_network, require_actor, role_required
@@ -80,7 +81,7 @@ def dynamics_view():
     """Competence dynamics between two self-assessment runs (start and end of the year)."""
     actor = require_actor()
     runs = dynamics.runs(db.session, actor.network_id)
-    start_id, end_id = request.args.get("start", type=int), request.args.get("end", type=int)
+    start_id, end_id = request.args.get("start", type=db_id), request.args.get("end", type=db_id)
     result = None
     if start_id and end_id:
         start = check_network(db.session.get(Survey, start_id))

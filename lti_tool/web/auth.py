@@ -111,6 +111,31 @@ def current_person(actor: Actor | None = None):
     return person
 
 
+def owned_row(model, value, field: str, actor: Actor | None = None):
+    """The `model` row a form or query value names in the actor's network; None when the value is
+    empty. An id that is malformed, unknown or another network's raises `ForeignId` (a 400 page)."""
+    from ..core.ids import owned
+    from .extensions import db
+
+    actor = actor or require_actor()
+    return owned(db.session, model, actor.network_id, value, field=field)
+
+
+def owned_id(model, value, field: str, actor: Actor | None = None) -> int | None:
+    """Like `owned_row`, the row's id."""
+    row = owned_row(model, value, field, actor)
+    return row.id if row is not None else None
+
+
+def owned_id_list(model, values, field: str, actor: Actor | None = None) -> list[int]:
+    """Ids of `model` rows in the actor's network for a list field; `ForeignId` if any is not."""
+    from ..core.ids import owned_ids
+    from .extensions import db
+
+    actor = actor or require_actor()
+    return owned_ids(db.session, model, actor.network_id, [v for v in values if str(v).strip()], field=field)
+
+
 def check_network(row, actor: Actor | None = None):
     """Return `row` if it belongs to the actor's network, else 404 (never reveal other tenants)."""
     actor = actor or require_actor()

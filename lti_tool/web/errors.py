@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..core.ids import ForeignId
 from .extensions import db
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,14 @@ def register_error_handlers(app: Flask) -> None:
     def _csrf(exc: CSRFError):
         return render_error(400, _("The form has expired. Reload the page and submit it again."),
                             _("Form expired"))
+
+    @app.errorhandler(ForeignId)
+    def _foreign_id(exc: ForeignId):
+        # An id from a form that is not a row of the actor's network: unknown, removed, malformed or
+        # another network's look the same, so nothing about other networks leaks.
+        db.session.rollback()
+        return render_error(400, _("The form refers to an item that does not exist (it may have been removed). "
+                                   "Reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -1,13 +1,15 @@
 """Page furniture shared by every view: security headers, template helpers, navigation."""
 from __future__ import annotations
 
+import re
 from urllib.parse import urlparse
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import get_locale
-from werkzeug.routing import BuildError
+from werkzeug.routing import BuildError, IntegerConverter
 
 from ..core import numbers
+from ..core.ids import MAX_ID
 from .auth import current_actor
 
 
@@ -41,9 +43,15 @@ def nav_url(endpoint: str, **values) -> str | None:
         return None
 
 
+# A path of this site: one slash, then no second slash or backslash; no whitespace or control
+# character anywhere (browsers drop tabs and newlines from URLs, so "/\t/evil.example" reads as
+# "//evil.example", and a newline in a Location header is a 500 or a header injection).
+_LOCAL_PATH = re.compile(r"/(?![/\\])[^\s\x00-\x1f\x7f-\x9f\\]*")
+
+
 def safe_next_url(value: str | None) -> str | None:
-    """Accept only a local path as a redirect target (no open redirects)."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    """Accept only a path of this site as a redirect target (no open redirects), else None."""
+    if value and _LOCAL_PATH.fullmatch(value):
         return value
     return None
 
@@ -53,8 +61,18 @@ def page_locale() -> str:
     return str(get_locale() or current_app.config["DEFAULT_LOCALE"])
 
 
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every URL: 0 … MAX_ID, so an id past the database's integers is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Register headers, template globals and the number filters (`num`, `pct`, `natural`)."""
+    """Register the URL converters (before any blueprint), headers, template globals and the
+    number filters (`num`, `pct`, `natural`)."""
+    app.url_map.converters["int"] = RowIdConverter
     app.jinja_env.filters["num"] = lambda value, places=2, fixed=False: numbers.number(
         value, page_locale(), places, fixed=fixed)
     app.jinja_env.filters["pct"] = lambda share, places=0: numbers.percent(share, page_locale(), places)

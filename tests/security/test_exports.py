@@ -38,7 +38,6 @@ def _protocol_with(db_session, name: str, note: str = "Решение"):
     return world
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 7: protocol.xlsx writes names starting with = as formulas")
 def test_finding_07_a_name_is_never_a_formula_in_the_protocol(client, auth, db_session):
     world = _protocol_with(db_session, FORMULA)
     auth.login(TUTOR, network_id=world.network_id, user_id=world.tutor_user_id)
@@ -49,7 +48,6 @@ def test_finding_07_a_name_is_never_a_formula_in_the_protocol(client, auth, db_s
     assert FORMULA in [c.value for c in cells]  # the name is kept, as text
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 7: the resource map export writes names as formulas")
 def test_finding_07_a_name_is_never_a_formula_in_the_resource_map_export(app, client, auth):
     nid = auth.network()
     with app.test_request_context("/"):
@@ -65,7 +63,6 @@ def test_finding_07_a_name_is_never_a_formula_in_the_resource_map_export(app, cl
     assert any(FORMULA in str(c.value) for c in cells)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 9: a control character makes the protocol export fail")
 def test_finding_09_control_characters_do_not_break_the_protocol(client, auth, db_session):
     world = _protocol_with(db_session, "Анна\x01 Петровна", note="Решение\x00 принято\x1b")
     auth.login(TUTOR, network_id=world.network_id, user_id=world.tutor_user_id)
@@ -75,7 +72,6 @@ def test_finding_09_control_characters_do_not_break_the_protocol(client, auth, d
     assert "Анна Петровна" in values and any("Решение принято" in str(v) for v in values)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 9: a control character makes the resource map export fail")
 def test_finding_09_control_characters_do_not_break_the_resource_map_export(app, client, auth):
     nid = auth.network()
     with app.test_request_context("/"):

@@ -98,7 +98,6 @@ def test_finding_05_an_issuer_of_one_network_is_not_claimed_by_another(app, clie
 
 # --- 6. ids from forms are checked against the actor's network ---
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 6: survey settings accept another network's year_id")
 def test_finding_06_survey_settings_refuse_another_network_s_year(app, client, auth, db_session):
     year_b, _topic_b, _name = _foreign_network(db_session)
     a = auth.network("Сеть А", slug="net-a")
@@ -110,7 +109,6 @@ def test_finding_06_survey_settings_refuse_another_network_s_year(app, client, a
     assert db_session.get(Survey, survey_id).year_id != year_b
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 6: survey questions accept another network's topic_id")
 def test_finding_06_survey_questions_refuse_another_network_s_topic(app, client, auth, db_session):
     _year_b, topic_b, name_b = _foreign_network(db_session)
     a = auth.network("Сеть А", slug="net-a")
@@ -125,7 +123,6 @@ def test_finding_06_survey_questions_refuse_another_network_s_topic(app, client,
     assert name_b not in client.get(f"/surveys/{survey_id}/build").get_data(as_text=True)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 6: self-education steps accept another network's topic_id")
 def test_finding_06_self_education_refuses_another_network_s_topic(app, client, auth, db_session):
     _year_b, topic_b, name_b = _foreign_network(db_session)
     world = build_world(db_session)
@@ -143,7 +140,6 @@ def test_finding_06_self_education_refuses_another_network_s_topic(app, client, 
 
 # --- 8. a teacher downloads everyone's contacts ---
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 8: the resource map export lists contacts to teachers")
 def test_finding_08_the_resource_map_export_shows_a_teacher_no_contacts(app, client, auth):
     nid = auth.network()
     with app.test_request_context("/"):
@@ -155,6 +151,20 @@ def test_finding_08_the_resource_map_export_shows_a_teacher_no_contacts(app, cli
              for row in ws.iter_rows(values_only=True) for v in row if v is not None]
     assert not any("@" in v for v in cells), "emails in a teacher's export"
     assert "воспитатель" not in cells  # the position, hidden on the pages too
+
+
+def test_finding_08_sibling_a_teacher_cannot_find_people_by_email(app, client, auth):
+    """The people page searched emails for everyone: a teacher could confirm an address by trying it."""
+    nid = auth.network()
+    with app.test_request_context("/"):
+        build_map(db.session, nid)
+    auth.login(TEACHER, network_id=nid)
+    page = client.get("/resource-map/people?all=1&q=anna.smirnova@dou8").get_data(as_text=True)
+    assert "Смирнова Анна Петровна" not in page and "воспитатель" not in page
+    assert "Смирнова Анна Петровна" in client.get("/resource-map/people?all=1&q=Смирнова").get_data(as_text=True)
+    auth.login(METHODIST, network_id=nid)
+    assert "Смирнова Анна Петровна" in client.get("/resource-map/people?all=1&q=anna.smirnova@dou8").get_data(
+        as_text=True)
 
 
 # --- 10. sessions follow the database, and the cookie carries nothing readable ---
