@@ -33,7 +33,7 @@ from lti_tool.resource_map import queries, services  # noqa: E402
 from lti_tool.resource_map.catalog import FORMS  # noqa: E402
 from lti_tool.resource_map.models import Offering
 from lti_tool.resource_map.search_text import refresh_search_text  # noqa: E402
-from lti_tool.web.auth import Actor  # noqa: E402
+from lti_tool.web.auth import SESSION_KEY, Actor, store_actor  # noqa: E402
 
 
 def generate(session, orgs=300, people=1500, offerings=2000) -> tuple[int, int]:
@@ -112,8 +112,9 @@ def main() -> None:
                 print(f"{name:45s} median {median:7.1f} ms   p95 {p95:7.1f} ms")
         client = app.test_client()
         client.environ_base["wsgi.url_scheme"] = "https"
-        with client.session_transaction() as sess:
-            sess["actor"] = Actor(user_id=user_id, network_id=network_id, roles=frozenset({"methodist"})).to_session()
+        with client.session_transaction() as sess, app.test_request_context("/"):
+            sess[SESSION_KEY] = store_actor(Actor(user_id=user_id, network_id=network_id,
+                                                  roles=frozenset({"methodist"})))
         for name, path in [("GET /resource-map/ (list)", "/resource-map/"),
                            ("GET /resource-map/?q=ЭКОЛОГ&page=2", "/resource-map/?q=ЭКОЛОГ&page=2"),
                            ("GET /resource-map/?municipality=г. Томск", "/resource-map/?municipality=г.%20Томск"),

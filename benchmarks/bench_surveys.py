@@ -44,7 +44,7 @@ from lti_tool.surveys import (  # noqa: E402
 from lti_tool.surveys.builder import QuestionData, add_question  # noqa: E402
 from lti_tool.surveys.models import SurveyAnswer, SurveyResponse, SurveyTally  # noqa: E402
 from lti_tool.surveys.reports import build_report  # noqa: E402
-from lti_tool.web.auth import METHODIST, Actor  # noqa: E402
+from lti_tool.web.auth import METHODIST, SESSION_KEY, Actor, store_actor  # noqa: E402
 from tests.surveys import legacy_report  # noqa: E402
 
 # 40 questions: what a long needs assessment looks like.
@@ -211,8 +211,8 @@ def run(url: str, args) -> int:
     user = User(issuer="https://lms.bench", sub="methodist", name="Методист")
     session.add(user)
     session.commit()
-    with client.session_transaction() as sess:
-        sess["actor"] = Actor(user_id=user.id, network_id=network_id, roles=frozenset({METHODIST})).to_session()
+    with client.session_transaction() as sess, app.test_request_context("/"):
+        sess[SESSION_KEY] = store_actor(Actor(user_id=user.id, network_id=network_id, roles=frozenset({METHODIST})))
     client.get(f"/surveys/{survey_id}/report")  # compiles the templates once
     if args.legacy:
         current = reports.build_report

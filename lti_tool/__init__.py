@@ -75,7 +75,8 @@ def _register_areas(app: Flask) -> None:
     from .school_year.routes import bp as school_year_bp
     from .surveys.placements import PLACEMENTS as SURVEY_PLACEMENTS
     from .surveys.routes import bp as surveys_bp
-    from .web import placements
+    from .lti.platforms import platform_origins
+    from .web import pages, placements
 
     for bp in (lti_bp, home_bp, admin_bp, resource_map_bp, surveys_bp, pathways_bp, events_bp, reports_bp,
                commission_bp, school_year_bp, documents_bp,
@@ -89,6 +90,8 @@ def _register_areas(app: Flask) -> None:
     for area_placements in (SURVEY_PLACEMENTS, EVENT_PLACEMENTS, MAP_PLACEMENTS, ROUTE_PLACEMENTS,
                             DASHBOARD_PLACEMENTS):
         placements.register(app, area_placements)
+    # The CSP lets only the registered platforms frame the tool and receive its forms.
+    pages.register_platform_origins(app, platform_origins)
     # Cross-area reactions: an event completion closes the matching route steps.
     pathways_hooks.connect_signals()
     # Every area's announcements become notifications, in the announcing transaction.

@@ -1,8 +1,10 @@
 """Reachability checks of the database and the broker, for /healthz and for start-up."""
 from __future__ import annotations
 
+import hmac
+
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from kombu import Connection
 
 from .web.extensions import db
@@ -36,15 +38,25 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def shows_details() -> bool:
+    """True when the caller gave the operator's HEALTH_TOKEN (`Authorization: Bearer …`)."""
+    token = current_app.config.get("HEALTH_TOKEN") or ""
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    return bool(token) and hmac.compare_digest(given.encode(), token.encode())
+
+
 @bp.get("/healthz")
 def healthz():
-    """JSON: status of the database and the broker; 503 when either is unreachable."""
+    """JSON: ok or error (503) for the database and the broker together. Which backends run and why
+    one fails is shown only with the operator's HEALTH_TOKEN: to anyone else it maps the
+    installation for an attack (issue 18, finding 13)."""
     db_error = check_database(db.engine)
     broker_error = check_broker(current_app.config["CELERY_BROKER_URL"])
-    body = {
-        "status": "ok" if not (db_error or broker_error) else "error",
-        "database": {"ok": db_error is None, "error": db_error, "backend": db.engine.dialect.name},
-        "broker": {"ok": broker_error is None, "error": broker_error,
-                   "transport": current_app.config["CELERY_BROKER_URL"].split(":", 1)[0]},
-    }
+    body = {"status": "ok" if not (db_error or broker_error) else "error"}
+    if shows_details():
+        body |= {
+            "database": {"ok": db_error is None, "error": db_error, "backend": db.engine.dialect.name},
+            "broker": {"ok": broker_error is None, "error": broker_error,
+                       "transport": current_app.config["CELERY_BROKER_URL"].split(":", 1)[0]},
+        }
     return jsonify(body), 200 if body["status"] == "ok" else 503

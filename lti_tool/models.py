@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .admin import models as admin_models  # noqa: F401
 from .commission import models as commission_models  # noqa: F401
-from .core import accounts, cache, courses, grades, notices, reference  # noqa: F401
+from .core import accounts, cache, courses, grades, notices, reference, tool_sessions  # noqa: F401
 from .core.db import Base
 from .documents import models as documents_models  # noqa: F401
 from .events import models as events_models  # noqa: F401

@@ -18,7 +18,7 @@ from lti_tool import create_app  # noqa: E402
 from lti_tool.core.accounts import Network, User  # noqa: E402
 from lti_tool.core.db import make_engine  # noqa: E402
 from lti_tool.models import Base  # noqa: E402
-from lti_tool.web.auth import ADMIN, METHODIST, TEACHER, TUTOR, Actor  # noqa: E402
+from lti_tool.web.auth import ADMIN, METHODIST, SESSION_KEY, TEACHER, TUTOR, Actor, store_actor  # noqa: E402
 from tests import backends  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -162,12 +162,29 @@ class Auth:
         actor = Actor(user_id=user_id, network_id=network_id, roles=frozenset(roles or (TEACHER,)),
                       course_id=course_id, name=name)
         with self.client.session_transaction() as sess:
-            sess["actor"] = actor.to_session()
+            sess[SESSION_KEY] = signed_in(self.app, actor)
         return actor
 
     def logout(self) -> None:
         with self.client.session_transaction() as sess:
             sess.clear()
+
+
+def signed_in(app, actor: Actor) -> str:
+    """A server-side session for `actor` (as a launch leaves it); the token for the cookie."""
+    with app.test_request_context("/"):
+        return store_actor(actor)
+
+
+def session_actor(client) -> dict | None:
+    """The actor the client's session stands for now, read back as the app reads it (or None)."""
+    from lti_tool.web.auth import _read_actor
+
+    with client.session_transaction() as sess:
+        token = sess.get(SESSION_KEY)
+    with client.application.test_request_context("/"):
+        actor = _read_actor(token)
+        return actor.to_session() if actor else None
 
 
 @pytest.fixture

@@ -77,6 +77,7 @@ def save_registration(session: Session, config: PlatformConfiguration, result: R
         if result.deployment_id and result.deployment_id not in known:
             platforms.add_deployment(session, platform, result.deployment_id)
         session.flush()
+        platforms.registrations_changed()
         return SavedRegistration(platform, session.get(Network, platform.network_id), True, False)
     invitation = None
     if choice.mode == "join":

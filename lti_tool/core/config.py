@@ -73,9 +73,16 @@ def load_config() -> dict:
         "OUTBOUND_TRUSTED_NETWORKS": os.environ.get("OUTBOUND_TRUSTED_NETWORKS", ""),
         "OUTBOUND_RERESOLVE_SECONDS": float(os.environ.get("OUTBOUND_RERESOLVE_SECONDS", "60")),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        # The LMS pages allowed to frame the tool; "*" by default because every registered
-        # platform may embed it (narrow it to the LMS origins in production).
-        "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "*"),
+        # Origins allowed to frame the tool and receive its forms besides the registered platforms'
+        # own (issuer and login URL origins, which the CSP names by itself): e.g. a Canvas school's
+        # domain, whose issuer is canvas.instructure.com. Space-separated.
+        "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", ""),
+        # /healthz names the backends and their errors only to callers with this bearer token.
+        "HEALTH_TOKEN": os.environ.get("HEALTH_TOKEN", ""),
+        # Dynamic registration (/lti/register): new networks per hour per client address, and
+        # whether a new network's platform waits for an operator's approval (`flask lti approve`).
+        "REGISTRATION_NEW_NETWORKS_PER_HOUR": int(os.environ.get("REGISTRATION_NEW_NETWORKS_PER_HOUR", "5")),
+        "REGISTRATION_REQUIRES_APPROVAL": _flag("REGISTRATION_REQUIRES_APPROVAL", default=False),
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", ""),
         # How long a process may answer a login or launch from its copy of a registration
         # (lti/registration_cache.py: a disabled platform's launches are refused at once regardless).

@@ -12,7 +12,7 @@ from pylti1p3.exception import LtiException
 from sqlalchemy.exc import IntegrityError
 
 from ..core.db import is_sqlite
-from ..web.auth import require_actor, sign_in
+from ..web.auth import require_actor, session_token, sign_in, store_actor
 from ..web.extensions import db
 from ..web.i18n import remember_locale
 from . import dispatch
@@ -67,13 +67,13 @@ def launch():
     message.validate(finish=False)
     claims = message.claims
     try:
-        result = _provision_and_commit(message)
+        result, token = _provision_and_commit(message)
     except IntegrityError:
         # Two first launches of the same user/course at once: the other one created the rows.
         # The rollback undid the state's use too: use it again (refused if a replay took it meanwhile).
         db.session.rollback()
-        result = _provision_and_commit(message)
-    sign_in(result.actor)
+        result, token = _provision_and_commit(message)
+    sign_in(result.actor, token)
     remember_locale((claims.get(CLAIM + "launch_presentation") or {}).get("locale"))
     if message.is_deep_link_launch():
         session[DEEP_LINK_SESSION_KEY] = message.get_launch_id()
@@ -115,9 +115,12 @@ def _provision_and_commit_locked(message: ToolMessageLaunch):
     if message.is_deep_link_launch() and not dispatch.can_deep_link(result.actor):
         db.session.rollback()
         raise LaunchRefused(403, _("Only tutors and methodists can place TutorNet materials in a course."))
+    # The server-side session rides in the launch's transaction: one commit for everything.
+    token = store_actor(result.actor, launch_roles=result.launch_roles, platform_id=result.platform_id,
+                        deployment_id=result.deployment_id, replaces=session_token(), commit=False)
     message.finish(state_marked=mark is not None)  # SQLite: the last statements, the write lock held briefly
     db.session.commit()
-    return result
+    return result, token
 
 
 def deep_link_picker():

@@ -10,15 +10,39 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import sqlalchemy as sa
+from flask import has_app_context
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session, selectinload
 
 from ..core.accounts import Network
 from ..core.networks import ensure_network
+from ..web.pages import forget_platform_origins
 from .models import Deployment, Platform
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
 DEMO_NETWORK = ("demo", "Демонстрационная сеть")
+
+
+def _origin(url: str | None) -> str | None:
+    parts = urlparse(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def platform_origins(session: Session, network_id: int | None) -> list[str]:
+    """Origins of the enabled platforms (issuer and login URL) that serve `network_id` (through the
+    platform or one of its deployments), or every network's with None: the pages' CSP."""
+    query = sa.select(Platform.issuer, Platform.auth_login_url).where(Platform.enabled.is_(True))
+    if network_id is not None:
+        query = query.where(sa.or_(Platform.network_id == network_id, Platform.id.in_(
+            sa.select(Deployment.platform_id).where(Deployment.network_id == network_id))))
+    return [o for row in session.execute(query) for o in map(_origin, row) if o]
+
+
+def registrations_changed() -> None:
+    """This process's pages name the new platform origins at once (other processes within
+    LTI_REGISTRATION_CACHE_SECONDS)."""
+    if has_app_context():
+        forget_platform_origins()
 
 
 class RegistrationError(ValueError):
@@ -92,6 +116,7 @@ def create_platform(session: Session, *, network_id: int, issuer: str, client_id
     session.flush()
     for deployment_id in deployment_ids:
         add_deployment(session, platform, deployment_id)
+    registrations_changed()
     return platform
 
 
@@ -102,6 +127,7 @@ def set_platform_enabled(session: Session, platform_id: int, enabled: bool) -> P
         raise RegistrationError(_("Platform %(id)s does not exist.", id=platform_id))
     platform.enabled = bool(enabled)
     session.flush()
+    registrations_changed()
     return platform
 
 

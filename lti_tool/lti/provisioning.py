@@ -20,6 +20,7 @@ from ..core.accounts import RoleGrant, User
 from ..core.clock import as_utc, utcnow
 from ..core.courses import Course, Enrollment, ResourceLink
 from ..core.grades import LineItem
+from ..core.member_roles import tool_roles
 from ..core.people import ensure_person
 from ..core.reference import Person
 from ..core.roles import GRANTABLE_ROLES
@@ -41,6 +42,9 @@ class Provisioned:
     """What the launch resolved to: the actor to sign in and where to send them."""
 
     actor: Actor
+    launch_roles: frozenset[str]  # what the LTI roles alone give (grants are read at each request)
+    platform_id: int
+    deployment_id: int
     user: User
     course: Course | None
     link: ResourceLink | None
@@ -281,4 +285,4 @@ def provision(session: Session, platform, deployment, claims: dict, mark=None) -
         kind, target_id = custom_target(claims)
     actor = Actor(user_id=user.id, network_id=network_id, roles=roles, course_id=course.id if course else None,
                   resource_link_id=link.id if link else None, name=user.display_name)
-    return Provisioned(actor, user, course, link, kind or "home", target_id)
+    return Provisioned(actor, frozenset(tool_roles(lti_roles)), platform.id, deployment.id, user, course, link, kind or "home", target_id)

@@ -1,19 +1,22 @@
 """Who is asking: the actor of the current request, and the role and tenant checks every view uses.
 
-A launch (see `lti_tool.lti`) stores the actor in the session; views never read LTI claims.
-Domain code receives plain values: user id, network id, course id and tool roles.
+A launch (see `lti_tool.lti`) signs the actor in: a server-side session (`core/tool_sessions.py`)
+whose random token is all the cookie holds. Each request reads it back with the current grants and
+the platform's enabled state (one query), so roles are never trusted from the cookie. Views never
+read LTI claims; domain code receives plain values: user id, network id, course id and tool roles.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import wraps
 
-from flask import abort, g, session
+from flask import abort, current_app, g, session
 
 # The role names are core's: stored enrollments map to the same roles (core/member_roles.py).
 from ..core.member_roles import ADMIN, METHODIST, ROLES, TEACHER, TUTOR  # noqa: F401
 
-SESSION_KEY = "actor"
+SESSION_KEY = "sid"  # the server-side session's token: nothing readable about the person
 
 
 @dataclass(frozen=True)
@@ -59,20 +62,65 @@ class Actor:
         )
 
 
-def sign_in(actor: Actor) -> None:
-    """Start a tool session for `actor` (called by the LTI launch only)."""
+def store_actor(actor: Actor, *, launch_roles=None, platform_id: int | None = None,
+                deployment_id: int | None = None, replaces: str | None = None, commit: bool = True) -> str:
+    """Store a server-side session for `actor` (and commit, unless the caller's transaction does);
+    its token for the cookie.
+
+    `launch_roles`: the roles the launch's LTI roles gave (default: the actor's roles); tool-side
+    grants are added at each request from the database, so a revoked grant ends at once.
+    """
+    from ..core.tool_sessions import open_session
+    from .extensions import db
+
+    lifetime = current_app.permanent_session_lifetime
+    token = open_session(db.session, user_id=actor.user_id, network_id=actor.network_id,
+                         launch_roles=actor.roles if launch_roles is None else launch_roles,
+                         lifetime=lifetime if isinstance(lifetime, timedelta) else timedelta(seconds=lifetime),
+                         platform_id=platform_id, deployment_id=deployment_id, course_id=actor.course_id,
+                         resource_link_id=actor.resource_link_id, name=actor.name, replaces=replaces)
+    if commit:
+        db.session.commit()
+    return token
+
+
+def session_token() -> str | None:
+    """The token of this browser's tool session, if any (a launch replaces it)."""
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) else None
+
+
+def sign_in(actor: Actor, token: str | None = None, **registration) -> None:
+    """Start a tool session for `actor` (called by the LTI launch only): `token` of a session the
+    launch stored in its own transaction, else one stored now (`registration`: for `store_actor`)."""
+    if token is None:
+        token = store_actor(actor, replaces=session_token(), **registration)
     session.clear()
-    session[SESSION_KEY] = actor.to_session()
+    session[SESSION_KEY] = token
     session.permanent = True
     g.actor = actor
 
 
 def current_actor() -> Actor | None:
-    """The actor of this request, or None outside a launched session."""
+    """The actor of this request, from the database (None outside a live session)."""
     if "actor" not in g:
-        data = session.get(SESSION_KEY)
-        g.actor = Actor.from_session(data) if data else None
+        g.actor = _read_actor(session.get(SESSION_KEY))
     return g.actor
+
+
+def _read_actor(token) -> Actor | None:
+    from ..core.tool_sessions import read_session
+    from .extensions import db
+
+    if not token:
+        return None
+    state = read_session(db.session, token)
+    if state is None:
+        session.pop(SESSION_KEY, None)  # expired, or its platform was disabled: the cookie is worthless
+        return None
+    return Actor(user_id=state.user_id, network_id=state.network_id,
+                 roles=frozenset(state.launch_roles | state.granted) or frozenset({TEACHER}),
+                 course_id=state.course_id, resource_link_id=state.resource_link_id, name=state.name)
 
 
 def require_actor() -> Actor:

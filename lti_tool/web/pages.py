@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlparse
 
 from flask import Flask, current_app, request, url_for
@@ -13,13 +14,64 @@ from ..core.ids import MAX_ID
 from .auth import current_actor
 
 
-def content_security_policy(config) -> str:
-    """No outside requests: everything from 'self', except a configured map tile server."""
+ORIGINS_KEY = "tutornet_platform_origins"  # app.extensions: (session, network_id|None) -> origins
+
+
+class PlatformOrigins:
+    """The origins of the registered platforms, per network (None: every network), cached for a
+    few seconds per process: the CSP of every page needs them, and they change rarely."""
+
+    def __init__(self, source, ttl: float):
+        self.source, self.ttl = source, ttl
+        self._cached: dict = {}
+
+    def get(self, session, network_id: int | None) -> tuple[str, ...]:
+        now = time.monotonic()
+        hit = self._cached.get(network_id)
+        if hit is None or hit[0] < now:
+            hit = (now + self.ttl, tuple(sorted(set(self.source(session, network_id)))))
+            self._cached[network_id] = hit
+        return hit[1]
+
+    def forget(self) -> None:
+        """Drop the cache (a platform was registered, changed or disabled in this process)."""
+        self._cached.clear()
+
+
+def register_platform_origins(app: Flask, source) -> None:
+    """Let the CSP name the registered platforms: `source(session, network_id)` gives their origins."""
+    app.extensions[ORIGINS_KEY] = PlatformOrigins(source, app.config.get("LTI_REGISTRATION_CACHE_SECONDS", 30))
+
+
+def forget_platform_origins() -> None:
+    """Called when a registration changes, so this process's next page names the new origins."""
+    origins = current_app.extensions.get(ORIGINS_KEY)
+    if origins is not None:
+        origins.forget()
+
+
+def _platform_origins() -> tuple[str, ...]:
+    from .extensions import db
+
+    origins = current_app.extensions.get(ORIGINS_KEY)
+    if origins is None:
+        return ()
+    actor = current_actor()
+    return origins.get(db.session, actor.network_id if actor else None)
+
+
+def content_security_policy(config, platform_origins=()) -> str:
+    """No outside requests: everything from 'self', except a configured map tile server. Only the
+    registered platforms (of the signed-in person's network; of any network before sign-in) and
+    the origins of FRAME_ANCESTORS may frame the tool or receive its forms (deep linking posts the
+    answer back to the platform; a login continues to the platform's authorization URL)."""
     img = "'self' data:"
     tile_url = config.get("MAP_TILE_URL")
     if tile_url:
         parsed = urlparse(tile_url.replace("{", "").replace("}", ""))
         img += f" {parsed.scheme}://{parsed.netloc}"
+    extra = [*platform_origins, *(config.get("FRAME_ANCESTORS") or "").split()]
+    extra = list(dict.fromkeys(o for o in extra if o not in ("'self'",)))
     return "; ".join(
         [
             "default-src 'self'",
@@ -27,8 +79,8 @@ def content_security_policy(config) -> str:
             "style-src 'self' 'unsafe-inline'",
             f"img-src {img}",
             "connect-src 'self'",
-            "form-action 'self' *",  # deep linking posts back to the platform
-            f"frame-ancestors {config['FRAME_ANCESTORS']}",
+            " ".join(["form-action 'self'", *extra]),
+            " ".join(["frame-ancestors 'self'", *extra]),
             "base-uri 'self'",
             "object-src 'none'",
         ]
@@ -81,7 +133,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(app.config))
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = content_security_policy(app.config, _platform_origins())
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         return response

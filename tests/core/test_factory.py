@@ -65,18 +65,21 @@ def test_pages_reference_only_local_assets(client):
     assert "http://" not in page and "https://" not in page.replace("https://localhost", "")
 
 
-def test_healthz_reports_database_and_broker(client, backend):
-    resp = client.get("/healthz")
+def test_healthz_reports_database_and_broker(app, client, backend):
+    app.config["HEALTH_TOKEN"] = "operator-secret"
+    resp = client.get("/healthz", headers={"Authorization": "Bearer operator-secret"})
     assert resp.status_code == 200
     assert resp.json["database"] == {"ok": True, "error": None, "backend": backend}
     assert resp.json["broker"]["ok"] is True
 
 
 def test_healthz_reports_unreachable_broker(app):
-    app.config["CELERY_BROKER_URL"] = "redis://127.0.0.1:1/0"
-    resp = app.test_client().get("/healthz")
+    app.config.update(CELERY_BROKER_URL="redis://127.0.0.1:1/0", HEALTH_TOKEN="operator-secret")
+    resp = app.test_client().get("/healthz", headers={"Authorization": "Bearer operator-secret"})
     assert resp.status_code == 503
     assert resp.json["broker"]["ok"] is False and resp.json["broker"]["error"]
+    anonymous = app.test_client().get("/healthz", headers={"Authorization": "Bearer wrong"})
+    assert anonymous.status_code == 503 and anonymous.json == {"status": "error"}
 
 
 def test_session_cookie_is_iframe_ready(client, auth):

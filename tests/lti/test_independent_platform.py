@@ -29,6 +29,7 @@ from lti_tool.lti.platforms import create_platform
 from lti_tool.surveys import services as surveys
 from lti_tool.surveys.builder import QuestionData, add_question
 from lti_tool.web.extensions import db
+from tests.conftest import session_actor
 from tests.lti.conftest import row_counts
 from tests.lti.independent_platform import INSTITUTION, MEMBERSHIP, LibraryPlatform, platform_key_pems
 
@@ -97,9 +98,6 @@ def badges(html: str) -> set[str]:
     return set(found) & set(ROLE_BADGES.values())
 
 
-def session_actor(client) -> dict:
-    with client.session_transaction() as sess:
-        return sess["actor"]
 
 
 @pytest.mark.parametrize("lti_role,tool_role,landing", [

@@ -14,6 +14,7 @@ from lti_tool.core.roles import grant_role
 from lti_tool.lti.models import Platform
 from lti_tool.web.auth import check_network, require_actor
 from lti_tool.web.extensions import db
+from tests.conftest import session_actor
 from tests.lti.platform import AGS_CLAIM, DROP, ROLE, LtiActions, TestPlatform
 
 INST = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#"
@@ -49,8 +50,7 @@ def test_certification_valid_launches(app, lti, case_id, case, roles):
     else:
         response = lti.launch(role, **case)
     assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    with lti.client.session_transaction() as sess:
-        actor = sess["actor"]
+    actor = session_actor(lti.client)
     assert set(actor["roles"]) == roles
     assert lti.client.get(response.headers["Location"]).status_code == 200
     with app.app_context():
@@ -132,20 +132,18 @@ def test_repeat_launch_updates_what_changed(app, lti, db_session):
     assert db_session.scalar(sa.select(Person.full_name)) == before.full_name
     for model in (User, Course, Enrollment, ResourceLink, Person):
         assert db_session.scalar(sa.select(sa.func.count()).select_from(model)) == 1, model
-    with lti.client.session_transaction() as sess:
-        assert sess["actor"]["roles"] == ["tutor"] and sess["actor"]["name"] == "Иванова Мария Петровна (ДОУ № 5)"
+    actor = session_actor(lti.client)
+    assert actor["roles"] == ["tutor"] and actor["name"] == "Иванова Мария Петровна (ДОУ № 5)"
 
 
 def test_tool_side_grant_adds_a_role(app, lti):
     assert lti.launch("Learner").status_code == 303
-    with lti.client.session_transaction() as sess:
-        actor = sess["actor"]
+    actor = session_actor(lti.client)
     with app.app_context():
         grant_role(db.session, actor["network_id"], actor["user_id"], "methodist", granted_by_id=None)
         db.session.commit()
     assert lti.launch("Learner").status_code == 303
-    with lti.client.session_transaction() as sess:
-        assert set(sess["actor"]["roles"]) == {"teacher", "methodist"}
+    assert set(session_actor(lti.client)["roles"]) == {"teacher", "methodist"}
 
 
 def test_launch_sets_iframe_safe_cookies_and_locale(lti):
@@ -196,8 +194,7 @@ def test_two_app_instances_share_the_login(app, platform, database_url):
             c.environ_base["wsgi.url_scheme"] = "https"
         response = LtiActions(app, first, platform).launch("Instructor", client=second, login_client=first)
         assert response.status_code == 303
-        with second.session_transaction() as sess:
-            assert sess["actor"]["roles"] == ["tutor"]
+        assert session_actor(second)["roles"] == ["tutor"]
     finally:
         other.extensions["tutornet_db"][0].dispose()
 
@@ -220,14 +217,12 @@ def test_tenancy_network_b_cannot_read_network_a(app, client, auth, platform):
         db.session.commit()
     a = LtiActions(app, client, platform)
     assert a.launch("Instructor", context_id="course-a").status_code == 303
-    with client.session_transaction() as sess:
-        course_a = sess["actor"]["course_id"]
+    course_a = session_actor(client)["course_id"]
     assert client.get(f"/_test/courses/{course_a}").status_code == 200
     client_b = app.test_client()
     client_b.environ_base["wsgi.url_scheme"] = "https"
     assert LtiActions(app, client_b, platform_b).launch("Instructor", context_id="course-a").status_code == 303
-    with client_b.session_transaction() as sess:
-        course_b = sess["actor"]["course_id"]
+    course_b = session_actor(client_b)["course_id"]
     assert course_b != course_a  # same context id on another platform: another course
     assert client_b.get(f"/_test/courses/{course_b}").status_code == 200
     assert client_b.get(f"/_test/courses/{course_a}").status_code == 404

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from lti_tool.web.auth import ADMIN, METHODIST, TEACHER, TUTOR, Actor
+from lti_tool.web.auth import ADMIN, METHODIST, SESSION_KEY, TEACHER, TUTOR, Actor, store_actor
 from lti_tool.demo_region.journeys import Page, Picks
 
 ROLES = {"teacher": {TEACHER}, "tutor": {TUTOR}, "methodist": {METHODIST}, "admin": {ADMIN, METHODIST}}
@@ -53,7 +53,8 @@ def client_as(app, picks: Picks, role: str):
     actor = Actor(user_id=picks.users[role], network_id=picks.network_id, roles=frozenset(ROLES[role]),
                   course_id=picks.ids.get("course"), name=role)
     with client.session_transaction() as sess:
-        sess["actor"] = actor.to_session()
+        with app.test_request_context("/"):
+            sess[SESSION_KEY] = store_actor(actor)
     return client
 
 

@@ -67,7 +67,6 @@ def test_finding_13_adding_a_platform_does_not_confirm_another_network_s_registr
     assert "уже зарегистрирована" not in page and "already registered" not in page
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 13: /healthz names the backends to anyone")
 def test_finding_13_healthz_names_no_backend_to_anonymous_callers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
@@ -77,7 +76,6 @@ def test_finding_13_healthz_names_no_backend_to_anonymous_callers(client):
     assert json.loads(text)["status"] == "ok"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 13: the CSP lets any site frame the tool and receive forms")
 def test_finding_13_only_registered_platforms_may_frame_the_tool_or_receive_its_forms(app, client, auth):
     with app.app_context():
         create_platform(db.session, **TestPlatform(issuer="https://lms.test").registration(auth.network()))

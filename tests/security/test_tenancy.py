@@ -186,7 +186,6 @@ def _launched(app, client, auth, *, grant: str | None = None):
     return nid, user_id
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 10: a disabled platform's sessions keep working")
 def test_finding_10_disabling_a_platform_ends_its_sessions_at_once(app, client, auth):
     _launched(app, client, auth)
     assert client.get("/pathways/").status_code == 200
@@ -198,7 +197,6 @@ def test_finding_10_disabling_a_platform_ends_its_sessions_at_once(app, client, 
     assert client.get("/pathways/").status_code == 401
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 10: revoked roles stay in the session cookie")
 def test_finding_10_a_revoked_role_takes_effect_at_the_next_request(app, client, auth):
     nid, user_id = _launched(app, client, auth, grant="methodist")
     assert client.get("/admin/").status_code == 200
@@ -208,7 +206,6 @@ def test_finding_10_a_revoked_role_takes_effect_at_the_next_request(app, client,
     assert client.get("/admin/").status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 10: the session cookie carries readable personal data")
 def test_finding_10_the_session_cookie_carries_no_readable_personal_data(app, client, auth):
     _nid, user_id = _launched(app, client, auth, grant="methodist")
     value = client.get_cookie("tutornet_session").value
