@@ -45,13 +45,13 @@ def claim_roster(sessions: orm.sessionmaker, course_id: int, now: datetime, leas
         return s.scalar(sa.select(RosterSync.differences_url).where(RosterSync.course_id == course_id))
 
 
-def _user_rows(issuer: str, members: list[dict]) -> list[dict]:
+def _user_rows(network_id: int, issuer: str, members: list[dict]) -> list[dict]:
     rows: dict[str, dict] = {}
     for m in members:
         sub = str(m.get("user_id") or "")
         if not sub:
             continue
-        rows[sub] = {"issuer": issuer, "sub": sub, "name": m.get("name"), "given_name": m.get("given_name"),
+        rows[sub] = {"network_id": network_id, "issuer": issuer, "sub": sub, "name": m.get("name"), "given_name": m.get("given_name"),
                      "family_name": m.get("family_name"), "email": m.get("email"), "created_at": utcnow()}
     return list(rows.values())
 
@@ -60,11 +60,12 @@ def _user_rows(issuer: str, members: list[dict]) -> list[dict]:
 # SQL, one round trip, and no per-value quoting work in Python (psycopg's array dumping was the
 # bottleneck at 1,000 rows a page).
 _PG_USERS = sa.text("""
-    INSERT INTO user_account (issuer, sub, name, given_name, family_name, email, created_at)
-    SELECT issuer, sub, name, given_name, family_name, email, created_at
-    FROM json_to_recordset(CAST(:doc AS json)) AS t(issuer text, sub text, name text, given_name text,
-                                                    family_name text, email text, created_at timestamptz)
-    ON CONFLICT (issuer, sub) DO UPDATE SET
+    INSERT INTO user_account (network_id, issuer, sub, name, given_name, family_name, email, created_at)
+    SELECT network_id, issuer, sub, name, given_name, family_name, email, created_at
+    FROM json_to_recordset(CAST(:doc AS json)) AS t(network_id integer, issuer text, sub text, name text,
+                                                    given_name text, family_name text, email text,
+                                                    created_at timestamptz)
+    ON CONFLICT (network_id, issuer, sub) DO UPDATE SET
         name = COALESCE(EXCLUDED.name, user_account.name),
         given_name = COALESCE(EXCLUDED.given_name, user_account.given_name),
         family_name = COALESCE(EXCLUDED.family_name, user_account.family_name),
@@ -87,13 +88,14 @@ def pg_document(rows: list[dict]) -> str:
     return json.dumps(rows, default=lambda v: v.isoformat(), ensure_ascii=False)
 
 
-def upsert_users(session: orm.Session, issuer: str, members: list[dict]) -> list[dict]:
-    """Insert or refresh users; returns the rows with their ids. Missing names keep stored ones.
+def upsert_users(session: orm.Session, network_id: int, issuer: str, members: list[dict]) -> list[dict]:
+    """Insert or refresh the network's users; returns the rows with their ids. Missing names keep
+    stored ones; another network's accounts of the same issuer are never touched.
 
     PostgreSQL: one statement per page over a JSON document. SQLite (in-process, no round
     trips): one cached statement executed for many rows.
     """
-    rows = _user_rows(issuer, members)
+    rows = _user_rows(network_id, issuer, members)
     if not rows:
         return rows
     if session.get_bind().dialect.name == "postgresql":
@@ -102,7 +104,7 @@ def upsert_users(session: orm.Session, issuer: str, members: list[dict]) -> list
         table = User.__table__
         stmt = _insert(session, table)
         stmt = stmt.on_conflict_do_update(
-            index_elements=["issuer", "sub"],
+            index_elements=["network_id", "issuer", "sub"],
             set_={col: sa.func.coalesce(getattr(stmt.excluded, col), table.c[col])
                   for col in ("name", "given_name", "family_name", "email")},
         ).returning(table.c.id, table.c.sub, sort_by_parameter_order=True)
@@ -134,7 +136,7 @@ def upsert_page(session: orm.Session, course_id: int, network_id: int, issuer: s
                 now: datetime) -> tuple[int, int, int]:
     """Upsert one page of members; returns (enrollments added or reactivated, enrollments that
     became deleted — a `differences` page reports leavers as Deleted —, persons ensured)."""
-    users = upsert_users(session, issuer, members)
+    users = upsert_users(session, network_id, issuer, members)
     id_of = {u["sub"]: u["id"] for u in users}
     enrollments: dict[int, dict] = {}
     for m in members:

@@ -54,6 +54,8 @@ class PlatformForm(FlaskForm):
     key_set_url = StringField(_l("Public keyset URL"), validators=[Optional(), Length(max=1024), _url_check])
     key_set = TextAreaField(_l("Or the public keyset (JWKS JSON)"), validators=[Optional(), Length(max=20000)])
     deployment_ids = StringField(_l("Deployment IDs (comma-separated)"), validators=[Optional(), Length(max=1000)])
+    approval_code = StringField(_l("Approval code (only if this LMS is already connected in another network)"),
+                                validators=[Optional(), Length(max=100)])
 
     def validate_key_set_url(self, field) -> None:
         if not (field.data or "").strip() and not (self.key_set.data or "").strip():

@@ -71,13 +71,19 @@ def register_finish():
         return _refused(_("The registration has expired or was altered. Start it again from the LMS."))
     if not form.validate_on_submit():
         return _confirm_page(form, config, 400)
+    settings = current_app.config
     choice = services.NetworkChoice(form.network_mode.data, form.network_name.data or "",
-                                    form.invitation_code.data or "")
+                                    form.invitation_code.data or "",
+                                    new_per_hour=settings.get("REGISTRATION_NEW_NETWORKS_PER_HOUR"),
+                                    hold_new=bool(settings.get("REGISTRATION_REQUIRES_APPROVAL")))
     try:
         saved, result = _register(config, state.get("token", ""), choice)
     except services.JoinRefused:
         return _refused(_("The invitation code is not valid: it is unknown, used, revoked or expired. "
                           "Nothing was registered. Ask the network's administrator for a new code."), 403)
+    except services.TooManyNetworks:
+        return _refused(_("Too many new networks were registered in the last hour. Nothing was registered: "
+                          "try again later, or join an existing network with its invitation code."), 429)
     except services.ApprovalNeeded:
         return _refused(_("This LMS registration is already in use, and this one would change its keys or "
                           "addresses. Nothing was changed. Ask the administrator of its TutorNet network for "

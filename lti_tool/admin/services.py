@@ -4,12 +4,14 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ..core.accounts import Network
 from ..core.addresses import hosts_of
+from ..core.clock import utcnow
 from ..core.outbound import OutboundClient, OutboundError, ResolutionFailed
 from ..lti import platforms
 from ..lti.models import Platform
@@ -19,6 +21,10 @@ from .dynreg import PlatformConfiguration, RegistrationResult
 
 class JoinRefused(Exception):
     """The invitation code is unknown, used, revoked or expired."""
+
+
+class TooManyNetworks(Exception):
+    """More new networks through dynamic registration in the last hour than the operator allows."""
 
 
 class ApprovalNeeded(Exception):
@@ -33,6 +39,8 @@ class NetworkChoice:
     mode: str  # "new" | "join"
     name: str = ""
     code: str = ""
+    new_per_hour: int | None = None  # REGISTRATION_NEW_NETWORKS_PER_HOUR (None: no limit)
+    hold_new: bool = False  # REGISTRATION_REQUIRES_APPROVAL: a new network's platform starts disabled
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,21 @@ class SavedRegistration:
 
 
 def check_choice(session: Session, choice: NetworkChoice) -> None:
-    """Refuse a join before anything is sent to the platform (the code is consumed on save)."""
+    """Refuse a join with an unusable code, or a new network past the hourly limit, before anything
+    is sent to the platform (the code is consumed on save)."""
     if choice.mode == "join" and invitations.find_usable(session, choice.code) is None:
         raise JoinRefused()
+    if choice.mode != "join" and choice.new_per_hour is not None \
+            and new_networks_last_hour(session) >= choice.new_per_hour:
+        raise TooManyNetworks()
+
+
+def new_networks_last_hour(session: Session) -> int:
+    """Networks that dynamic registration created in the last hour (the whole tool: every process
+    counts the same rows, and rotating addresses does not help)."""
+    return session.scalar(sa.select(sa.func.count(sa.distinct(Network.id))).join(
+        Platform, Platform.network_id == Network.id).where(
+        Platform.registered_by == "dynamic", Network.created_at >= utcnow() - timedelta(hours=1))) or 0
 
 
 def new_network(session: Session, name: str) -> Network:
@@ -96,6 +116,8 @@ def save_registration(session: Session, config: PlatformConfiguration, result: R
         product_version=config.product_version, registered_by="dynamic")
     if invitation is not None:
         invitation.used_by_platform_id = platform.id
+    elif choice.hold_new:
+        platform.enabled = False  # launches wait until the operator enables it (`flask lti platforms enable`)
     session.flush()
     return SavedRegistration(platform, network, False, invitation is None)
 
@@ -183,10 +205,26 @@ def load_jwks(url: str | None, text: str | None, client: OutboundClient) -> dict
 
 
 def add_platform(session: Session, network_id: int, fields: dict, key_set: dict | None) -> Platform:
-    """Create a hand-entered registration in the actor's network (RegistrationError on conflict)."""
+    """Create a hand-entered registration in the actor's network (RegistrationError on conflict).
+
+    An issuer another network uses needs that network's approval: one of its invitation codes in
+    `approval_code` (consumed)."""
     deployments = tuple(d.strip() for d in (fields.get("deployment_ids") or "").replace(",", " ").split() if d)
-    return platforms.create_platform(
-        session, network_id=network_id, issuer=fields["issuer"].strip(), client_id=fields["client_id"].strip(),
+    issuer = fields["issuer"].strip()
+    owners = platforms.issuer_networks(session, issuer) - {network_id}
+    approved = False
+    code = (fields.get("approval_code") or "").strip()
+    if owners and code:
+        invitation = invitations.find_usable(session, code)
+        if invitation is not None and invitation.network_id in owners:
+            approved = invitations.consume(session, code) is not None
+    return platforms.create_platform(session, shared_issuer_approved=approved,
+                                     **_platform_fields(network_id, issuer, fields, key_set, deployments))
+
+
+def _platform_fields(network_id: int, issuer: str, fields: dict, key_set, deployments) -> dict:
+    return dict(
+        network_id=network_id, issuer=issuer, client_id=fields["client_id"].strip(),
         auth_login_url=fields["auth_login_url"].strip(), auth_token_url=fields["auth_token_url"].strip(),
         key_set_url=(fields.get("key_set_url") or "").strip() or None, key_set=key_set,
         auth_audience=(fields.get("auth_audience") or "").strip() or None, deployment_ids=deployments,

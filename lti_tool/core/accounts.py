@@ -26,12 +26,19 @@ class Network(Base):
 
 
 class User(Base):
-    """A person as an LTI platform knows them: unique by issuer and `sub`."""
+    """A person as an LTI platform knows them in one network: unique by network, issuer and `sub`.
+
+    The network is part of the key (issue 18, finding 5): a platform of another network that
+    names the same issuer, even with that network's approval, gets accounts of its own and can
+    never rewrite this network's names and emails. (None only for rows made outside launches and
+    roster pulls, e.g. by tests.)
+    """
 
     __tablename__ = "user_account"
-    __table_args__ = (sa.UniqueConstraint("issuer", "sub"),)
+    __table_args__ = (sa.UniqueConstraint("network_id", "issuer", "sub"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int | None] = mapped_column(sa.ForeignKey("network.id"))
     issuer: Mapped[str] = mapped_column(sa.String(255))
     sub: Mapped[str] = mapped_column(sa.String(255))
     name: Mapped[str | None] = mapped_column(sa.String(255))

@@ -62,10 +62,10 @@ def accounts(region: Region) -> None:
         p["user_id"], p["sub"] = user_id, str(FIRST_USER + n)
         seen = (region.past(region.today - timedelta(days=rng.randint(0, 60)), rng.randint(8, 20))
                 if rng.random() < 0.6 else None)
-        users.append((user_id, region.issuer, p["sub"], f"{p['given']} {p['family']}", p["given"], p["family"],
+        users.append((user_id, region.network_id, region.issuer, p["sub"], f"{p['given']} {p['family']}", p["given"], p["family"],
                       p["email"], "ru", at(region.year_start - timedelta(days=10)), seen))
         enrollments.append((region.course_id, user_id, ROLES[p["kind"]], "active", "nrps", pulled))
-    b.insert("user_account", ("id", "issuer", "sub", "name", "given_name", "family_name", "email", "locale",
+    b.insert("user_account", ("id", "network_id", "issuer", "sub", "name", "given_name", "family_name", "email", "locale",
                               "created_at", "last_seen_at"), users)
     b.insert("enrollment", ("course_id", "user_id", "lti_roles", "status", "source", "updated_at"), enrollments)
     b.insert("roster_sync", ("course_id", "status", "started_at", "finished_at", "pages", "members_seen",

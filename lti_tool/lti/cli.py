@@ -110,7 +110,8 @@ def platforms_add(network, issuer, client_id, auth_login_url, auth_token_url, ke
     platform = _commit_or_fail(lambda: create_platform(
         db.session, network_id=_network_id(network), issuer=issuer, client_id=client_id,
         auth_login_url=auth_login_url, auth_token_url=auth_token_url, key_set_url=key_set_url,
-        key_set=key_set_value, auth_audience=auth_audience, deployment_ids=deployment_ids, name=name))
+        key_set=key_set_value, auth_audience=auth_audience, deployment_ids=deployment_ids, name=name,
+        shared_issuer_approved=True))  # the operator may give an issuer to several networks
     click.echo(f"Platform {platform.id} registered: {platform.issuer} {platform.client_id}")
 
 

@@ -38,6 +38,17 @@ def platform_origins(session: Session, network_id: int | None) -> list[str]:
     return [o for row in session.execute(query) for o in map(_origin, row) if o]
 
 
+def issuer_networks(session: Session, issuer: str) -> set[int]:
+    """The networks whose platforms use `issuer`."""
+    return set(session.scalars(sa.select(Platform.network_id).where(Platform.issuer == issuer).distinct()))
+
+
+def issuer_taken_message() -> str:
+    """The one refusal for an issuer or client id this network may not register."""
+    return _("This platform cannot be registered in your network. If your LMS is already connected to "
+             "TutorNet in another network, ask that network's administrator for an approval code.")
+
+
 def registrations_changed() -> None:
     """This process's pages name the new platform origins at once (other processes within
     LTI_REGISTRATION_CACHE_SECONDS)."""
@@ -84,8 +95,14 @@ def create_platform(session: Session, *, network_id: int, issuer: str, client_id
                     auth_token_url: str, key_set_url: str | None = None, key_set: dict | None = None,
                     auth_audience: str | None = None, deployment_ids=(), name: str | None = None,
                     product_family: str | None = None, product_version: str | None = None,
-                    registered_by: str = "manual") -> Platform:
-    """Register a platform (issuer + client_id) with its deployments in `network_id`."""
+                    registered_by: str = "manual", shared_issuer_approved: bool = False) -> Platform:
+    """Register a platform (issuer + client_id) with its deployments in `network_id`.
+
+    An issuer belongs to the network that registered it first: another network's registration of
+    it is refused unless that network approved it (`shared_issuer_approved`: its invitation code
+    came with the request, or the operator registers it). The refusal reads the same whether the
+    issuer or the client id is taken, so it confirms nothing about other networks.
+    """
     issuer = (issuer or "").strip()
     client_id = (client_id or "").strip()
     if not issuer:
@@ -98,11 +115,13 @@ def create_platform(session: Session, *, network_id: int, issuer: str, client_id
     if not key_set_url and not key_set:
         raise RegistrationError(_("Give the platform's key_set_url (or a static key_set)."))
     existing = session.scalar(sa.select(Platform).where(Platform.issuer == issuer, Platform.client_id == client_id))
-    if existing is not None:
+    if existing is not None and existing.network_id == network_id:
         raise RegistrationError(
             _("The platform %(issuer)s with client_id %(client_id)s is already registered.",
               issuer=issuer, client_id=client_id)
         )
+    if existing is not None or (issuer_networks(session, issuer) - {network_id} and not shared_issuer_approved):
+        raise RegistrationError(issuer_taken_message())
     platform = Platform(
         network_id=network_id, issuer=issuer, client_id=client_id, name=name or issuer,
         auth_login_url=validate_url(auth_login_url, "auth_login_url"),
@@ -182,7 +201,7 @@ def _import_entry(session: Session, issuer: str, entry: dict) -> Platform:
             auth_login_url=entry.get("auth_login_url"), auth_token_url=entry.get("auth_token_url"),
             key_set_url=entry.get("key_set_url"), key_set=entry.get("key_set"),
             auth_audience=entry.get("auth_audience"), deployment_ids=deployments,
-            name=entry.get("name"), registered_by="config",
+            name=entry.get("name"), registered_by="config", shared_issuer_approved=True,  # the operator's file
         )
     platform.auth_login_url = validate_url(entry.get("auth_login_url"), "auth_login_url")
     platform.auth_token_url = validate_url(entry.get("auth_token_url"), "auth_token_url")

@@ -69,10 +69,11 @@ def custom_target(claims: dict) -> tuple[str | None, int | None]:
     return kind, int(raw) if raw.isdigit() else None
 
 
-def upsert_user(session: Session, issuer: str, claims: dict, user: User | None) -> User:
-    """The platform's user by `sub` (`user` if already loaded), with this launch's personal data."""
+def upsert_user(session: Session, issuer: str, claims: dict, user: User | None, network_id: int | None = None) -> User:
+    """The platform's user by `sub` in the launch's network (`user` if already loaded), with this
+    launch's personal data."""
     if user is None:
-        user = User(issuer=issuer, sub=claims["sub"])
+        user = User(network_id=network_id, issuer=issuer, sub=claims["sub"])
         session.add(user)
     locale = (claims.get(CLAIM + "launch_presentation") or {}).get("locale")
     # Only what was sent is updated: a launch without names does not erase known names.
@@ -136,7 +137,8 @@ def _load_query(mark_insert=None):
                   platform.c.last_launch_at.label("last_launch_at"), *marked)
         .select_from(anchor)
         .outerjoin(platform, sa.true())
-        .outerjoin(User, sa.and_(User.issuer == sa.bindparam("issuer"), User.sub == sa.bindparam("sub")))
+        .outerjoin(User, sa.and_(User.network_id == sa.bindparam("network_id"), User.issuer == sa.bindparam("issuer"),
+                                 User.sub == sa.bindparam("sub")))
         .outerjoin(Person, sa.and_(Person.user_id == User.id, Person.network_id == sa.bindparam("network_id")))
         .outerjoin(Course, sa.and_(Course.deployment_id == sa.bindparam("deployment_id"),
                                    Course.lti_context_id == sa.bindparam("context_id")))
@@ -259,7 +261,7 @@ def provision(session: Session, platform, deployment, claims: dict, mark=None) -
     if mark is not None and not loaded.marked:
         raise LaunchRefused(401, state_used_message())
     new_user = loaded.user is None
-    user = upsert_user(session, platform.issuer, claims, loaded.user)
+    user = upsert_user(session, platform.issuer, claims, loaded.user, network_id)
     course = link = None
     if context_id:
         course = upsert_course(session, deployment, claims, loaded.course)

@@ -33,7 +33,6 @@ def _networks(app) -> int:
         return db.session.scalar(sa.select(sa.func.count()).select_from(Network))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 13: /lti/register creates networks without any limit")
 def test_finding_13_new_networks_through_registration_are_rate_limited(dev_app, client, loopback_platform):
     dev_app.config["REGISTRATION_NEW_NETWORKS_PER_HOUR"] = 1
     assert _register(client, loopback_platform, "t1", "client-1").status_code == 200
@@ -42,7 +41,6 @@ def test_finding_13_new_networks_through_registration_are_rate_limited(dev_app, 
     assert _networks(dev_app) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 13: no operator approval of new networks")
 def test_finding_13_an_operator_can_require_approval_of_new_networks(dev_app, client, loopback_platform):
     dev_app.config["REGISTRATION_REQUIRES_APPROVAL"] = True
     assert _register(client, loopback_platform, "t1", "client-1").status_code == 200
@@ -52,7 +50,6 @@ def test_finding_13_an_operator_can_require_approval_of_new_networks(dev_app, cl
     assert login.status_code == 403  # launches wait for the operator
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 13: the error confirms another network's registration")
 def test_finding_13_adding_a_platform_does_not_confirm_another_network_s_registration(app, client, auth):
     a, b = auth.network("Сеть А", slug="net-a"), auth.network("Сеть Б", slug="net-b")
     with app.app_context():

@@ -55,7 +55,6 @@ def _foreign_network(session) -> tuple[int, int, str]:
 SHARED_ISSUER = "https://regional-lms.test"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 5: accounts are keyed by (issuer, sub) across networks")
 def test_finding_05_a_launch_in_another_network_never_rewrites_an_account(app, client, auth):
     a, b = auth.network("Сеть А", slug="net-a"), auth.network("Сеть Б", slug="net-b")
     platform_a = TestPlatform(issuer=SHARED_ISSUER, client_id="client-a", deployment_id="dep-a", key_index=0)
@@ -83,7 +82,34 @@ def test_finding_05_a_launch_in_another_network_never_rewrites_an_account(app, c
     assert (name, email) == ("Иванова Мария Петровна", "maria@dou8.example.ru")
 
 
-@pytest.mark.xfail(strict=True, reason="issue 18 finding 5: an issuer can be claimed by a second network")
+def test_finding_05_an_approved_shared_issuer_still_keeps_accounts_apart(app, client, auth):
+    """Network A approves B's use of its issuer (an invitation code of A): B's launches get B's own
+    accounts, and A's names and emails stay what A's platform sent."""
+    from lti_tool.admin import invitations
+
+    a, b = auth.network("Сеть А", slug="net-a"), auth.network("Сеть Б", slug="net-b")
+    platform_a = TestPlatform(issuer=SHARED_ISSUER, client_id="client-a", deployment_id="dep-a", key_index=0)
+    with app.app_context():
+        create_platform(db.session, **platform_a.registration(a))
+        code = invitations.issue(db.session, a)
+        db.session.commit()
+    assert LtiActions(app, client, platform_a).launch("Learner", sub="teacher-7", name="Иванова Мария Петровна",
+                                                      email="maria@dou8.example.ru").status_code < 400
+    admin = _client(app)
+    Auth(app, admin).login(ADMIN, network_id=b)
+    platform_b = TestPlatform(issuer=SHARED_ISSUER, client_id="client-b", deployment_id="dep-b", key_index=4)
+    added = admin.post("/admin/platforms/new", data={
+        "issuer": SHARED_ISSUER, "client_id": "client-b", "auth_login_url": f"{SHARED_ISSUER}/auth",
+        "auth_token_url": f"{SHARED_ISSUER}/token", "key_set": json.dumps(platform_b.jwks()),
+        "deployment_ids": "dep-b", "approval_code": code})
+    assert added.status_code == 302, added.get_data(as_text=True)[:300]
+    assert LtiActions(app, _client(app), platform_b).launch("Learner", sub="teacher-7", name="Взломщица",
+                                                            email="intruder@evil.test").status_code < 400
+    with app.app_context():
+        accounts = dict(db.session.execute(sa.select(User.network_id, User.email).where(User.sub == "teacher-7")).all())
+    assert accounts == {a: "maria@dou8.example.ru", b: "intruder@evil.test"}
+
+
 def test_finding_05_an_issuer_of_one_network_is_not_claimed_by_another(app, client, auth):
     a, b = auth.network("Сеть А", slug="net-a"), auth.network("Сеть Б", slug="net-b")
     with app.app_context():
@@ -174,7 +200,7 @@ def _launched(app, client, auth, *, grant: str | None = None):
     platform = TestPlatform()
     with app.app_context():
         create_platform(db.session, **platform.registration(nid))
-        user = User(issuer=platform.issuer, sub="teacher-9", name="Петрова Анна Ивановна")
+        user = User(network_id=nid, issuer=platform.issuer, sub="teacher-9", name="Петрова Анна Ивановна")
         db.session.add(user)
         db.session.flush()
         if grant:

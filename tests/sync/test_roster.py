@@ -106,14 +106,17 @@ def launched(tool, sub: str, roles: list[str]) -> None:
     from lti_tool.lti.provisioning import upsert_enrollment
 
     with tool.rt.sessions.begin() as s:
-        user = s.scalar(sa.select(User).where(User.issuer == tool.lms.url, User.sub == sub))
+        course = s.get(Course, tool.course_id)
+        # Accounts are the network's (issue 18, finding 5): a launch looks them up in the course's network.
+        user = s.scalar(sa.select(User).where(User.network_id == course.network_id, User.issuer == tool.lms.url,
+                                              User.sub == sub))
         if user is None:
-            user = User(issuer=tool.lms.url, sub=sub, name=f"user {sub}")
+            user = User(network_id=course.network_id, issuer=tool.lms.url, sub=sub, name=f"user {sub}")
             s.add(user)
             s.flush()
         enrollment = s.scalar(sa.select(Enrollment).where(Enrollment.course_id == tool.course_id,
                                                           Enrollment.user_id == user.id))
-        upsert_enrollment(s, s.get(Course, tool.course_id), user, roles, enrollment)
+        upsert_enrollment(s, course, user, roles, enrollment)
 
 
 def test_launch_only_member_is_left_alone_and_counted(tool):
