@@ -6,6 +6,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..core.ids import ForeignId
@@ -66,6 +67,15 @@ def register_error_handlers(app: Flask) -> None:
         db.session.rollback()
         return render_error(400, _("The form refers to an item that does not exist (it may have been removed). "
                                    "Reload the page and try again."))
+
+    @app.errorhandler(DataError)
+    def _data_refused(exc: DataError):
+        # The database refused a value (text longer than its column, a number or date out of its
+        # range) that no form check caught: the request's fault, so a 400 page, nothing written.
+        db.session.rollback()
+        log.warning("Database refused a value on %s %s: %s", request.method, request.path,
+                    str(exc.orig).splitlines()[0] if exc.orig else exc)
+        return render_error(400, _("A value in the form is too long or out of range. Shorten it and try again."))
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

@@ -10,6 +10,7 @@ failing one to its simplest form.
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections import defaultdict
 from datetime import date
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
-from lti_tool.web.auth import ADMIN, METHODIST, TEACHER, TUTOR
+from lti_tool.web.auth import ADMIN, METHODIST, SESSION_KEY, TEACHER, TUTOR, Actor, store_actor
 from lti_tool.demo_data import load_all
 from lti_tool.web.extensions import db
 from lti_tool.core.reference import AcademicYear, Organization, Person, Topic
@@ -29,7 +30,13 @@ from lti_tool.core.accounts import Network, User
 
 PACKAGE = Path(__file__).resolve().parents[2] / "lti_tool"
 HUGE = "9" * 25
-EXAMPLES = 3  # drawn mixes per route, method and role, after the sweep
+# The normal suite sweeps every route with the values below: a methodist (who reaches nearly every
+# page) with all of QUICK_SWEEP, a teacher and an anonymous visitor with the first two — about a
+# minute on an idle machine, on PostgreSQL (the stricter backend: integers, text lengths, NUL).
+# TUTORNET_FUZZ_FULL=1 runs every role with the whole SWEEP, then TUTORNET_FUZZ_EXAMPLES (default
+# 3) mixes drawn by Hypothesis per route, method and role, on both backends (many minutes).
+FULL = bool(os.environ.get("TUTORNET_FUZZ_FULL"))
+EXAMPLES = int(os.environ.get("TUTORNET_FUZZ_EXAMPLES", "3")) if FULL else 0
 SKIP = {"static", "admin.static", "lti.static"}
 ID_VALUES = ["1", "2", "3", "5", "8", "13", "21", "40", "77", "0", "-1", str(2**31), str(2**63), HUGE, "1.5", "x"]
 TEXT_VALUES = ["", " ", "=1+2", '=HYPERLINK("https://evil.test","x")', "/\t/evil.example", "//evil.example",
@@ -104,14 +111,17 @@ def _world(session) -> dict:
     return {"network_id": network.id, "users": users}
 
 
-@pytest.mark.xfail(strict=True, run=False, reason="issue 18 finding 12 and its siblings: 500s on bad input "
-                   "(not run until they are fixed: it takes minutes)")
-def test_no_route_answers_500_to_any_parameter(app, client, auth):
+def test_no_route_answers_500_to_any_parameter(app, client, auth, backend):
+    if backend != "postgresql" and not FULL:
+        pytest.skip("the quick sweep runs on PostgreSQL, the stricter backend; TUTORNET_FUZZ_FULL=1 runs both")
     with app.test_request_context("/"):
         world = _world(db.session)
+        world["tokens"] = {role: store_actor(Actor(user_id=world["users"][role], network_id=world["network_id"],
+                                                   roles=frozenset({role}), name=f"Fuzz {role}"))
+                           for role in (TEACHER, TUTOR, METHODIST, ADMIN)}
     failures: list[str] = []
     rules = [r for r in app.url_map.iter_rules() if r.endpoint not in SKIP]
-    for role in (None, TEACHER, TUTOR, METHODIST, ADMIN):
+    for role in (None, TEACHER, TUTOR, METHODIST, ADMIN) if FULL else (None, TEACHER, METHODIST):
         for rule in rules:
             area = app.view_functions[rule.endpoint].__module__.split(".")[1]
             names = sorted(NAMES.get(area, set()) | NAMES.get("", set())) or ["q"]
@@ -123,30 +133,32 @@ def test_no_route_answers_500_to_any_parameter(app, client, auth):
 
 
 SWEEP = [HUGE, str(2**31), "-1", "x", "", "9999-12-31", "a\x00\x01b", "=1+2", "/\t/evil.example", "я" * 5000]
+QUICK_SWEEP = [HUGE, "я" * 300 + "\x00\x01", "-1", "x", "9999-12-31", "/\t/evil.example"]
 
 
 def _fuzz(client, auth, world, role, rule: str, method: str, names: list[str]) -> str | None:
     """The first request of this route, method and role that answers 500: every name set to each
     value of SWEEP in turn, then mixes drawn by Hypothesis."""
     def send(url: str, multi: MultiDict) -> str | None:
-        if role is None:
-            auth.logout()
-        else:
-            auth.login(role, network_id=world["network_id"], user_id=world["users"][role])
+        with client.session_transaction() as sess:  # one stored session per role, reused
+            sess.clear()
+            if role is not None:
+                sess[SESSION_KEY] = world["tokens"][role]
         response = client.get(url, query_string=multi) if method == "GET" else client.post(url, data=multi)
         if response.status_code >= 500:
             shown = {k: [v[:40] for v in vs] for k, vs in multi.lists()}
             return f"{role or 'anonymous'} {method} {url[:120]} {shown!r} -> {response.status_code}"
         return None
 
-    for value in SWEEP:
+    sweep = SWEEP if FULL else QUICK_SWEEP if role == METHODIST else QUICK_SWEEP[:2]
+    for value in sweep:
         url = ARGUMENT.sub(lambda m: _sweep_argument(m, value), rule)
         failure = send(url, MultiDict([(name, value) for name in names]))
         if failure:
             return failure
     found: list[str] = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True, phases=(Phase.generate,),
+    @settings(max_examples=max(EXAMPLES, 1), deadline=None, database=None, derandomize=True, phases=(Phase.generate,),
               suppress_health_check=list(HealthCheck))
     @given(data=st.data())
     def run(data):
@@ -157,6 +169,8 @@ def _fuzz(client, auth, world, role, rule: str, method: str, names: list[str]) -
             found.append(failure)
             raise AssertionError(failure)
 
+    if not EXAMPLES:
+        return None
     try:
         run()
     except AssertionError:

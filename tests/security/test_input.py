@@ -81,3 +81,13 @@ def test_finding_12_a_newline_in_next_is_not_a_500(client):
     response = client.post("/locale", data={"locale": "ru", "next": "/surveys/\r\nSet-Cookie: x=1"})
     assert response.status_code < 500
     assert "Set-Cookie: x" not in str(response.headers)
+
+
+def test_finding_12_sibling_text_longer_than_its_column_is_a_clear_refusal(client, auth, db_session, backend):
+    """PostgreSQL refuses text past a column's length (SQLite stores it): a 400 page, nothing written."""
+    nid, survey_id = _staff_world(auth, db_session)
+    auth.login(METHODIST, network_id=nid)
+    response = client.post("/surveys/new", data={"title": "я" * 5000})
+    assert response.status_code in ((400,) if backend == "postgresql" else (302, 303))
+    if backend == "postgresql":
+        assert "слишком длинное" in response.get_data(as_text=True)
