@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..core.accounts import User
 from ..core.courses import Course, Enrollment
+from ..core.ids import parse_id
 from ..core.people import ensure_person, name_matches
 from ..core.reference import Organization, Person
 
@@ -57,15 +58,16 @@ def resolve(session: Session, network_id: int, value: str) -> Person | None:
     """The person a posted candidate value names: a person of the network, or a member of one of
     its courses (whose person is created now); None for anything else."""
     kind, _sep, raw = (value or "").partition(":")
-    if not raw.isdigit():
+    row_id = parse_id(raw)
+    if row_id is None:
         return None
     if kind == "person":
-        person = session.get(Person, int(raw))
+        person = session.get(Person, row_id)
         return person if person is not None and person.network_id == network_id else None
     if kind == "user":
         member = session.scalar(sa.select(User).join(Enrollment, Enrollment.user_id == User.id)
                                 .join(Course, Course.id == Enrollment.course_id)
-                                .where(User.id == int(raw), Course.network_id == network_id,
+                                .where(User.id == row_id, Course.network_id == network_id,
                                        Enrollment.status == "active").limit(1))
         return ensure_person(session, network_id, member) if member is not None else None
     return None

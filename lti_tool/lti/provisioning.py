@@ -20,6 +20,7 @@ from ..core.accounts import RoleGrant, User
 from ..core.clock import as_utc, utcnow
 from ..core.courses import Course, Enrollment, ResourceLink
 from ..core.grades import LineItem
+from ..core.ids import parse_id
 from ..core.member_roles import tool_roles
 from ..core.people import ensure_person
 from ..core.reference import Person
@@ -66,7 +67,7 @@ def custom_target(claims: dict) -> tuple[str | None, int | None]:
     if not kind or not isinstance(kind, str):
         return None, None
     raw = str(custom.get("tutornet_id") or "").strip()
-    return kind, int(raw) if raw.isdigit() else None
+    return kind, parse_id(raw)
 
 
 def upsert_user(session: Session, issuer: str, claims: dict, user: User | None, network_id: int | None = None) -> User:

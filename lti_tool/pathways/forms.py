@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..core.clock import day_in_range
+from ..core.ids import parse_id
 from .planning import RunSettings
 
 
@@ -45,5 +46,5 @@ def parse_settings(form, default_start: date | None = None) -> RunSettings:
 
 
 def id_list(values) -> list[int]:
-    """Integer ids from a multi-valued field (others ignored)."""
-    return [int(v) for v in values if str(v).isdigit()]
+    """Row ids from a multi-valued field (others, and ids out of range, ignored)."""
+    return [i for i in map(parse_id, values) if i is not None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from flask import current_app, render_template, request
 
+from ..core.ids import parse_id
 from ..core.reference import Organization
 from ..web.auth import require_actor
 from ..web.extensions import db
@@ -17,8 +18,7 @@ from .view_helpers import load, selected_year
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 @bp.get("/")

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from ..core.clock import day_in_range
-from ..core.ids import db_id
+from ..core.ids import db_id, parse_id
 from ..core.reference import AcademicYear
 from ..core.school_years import current_year
 from ..resource_map.catalog import FORMS
@@ -79,8 +79,9 @@ def _opening(form, review: opening.Review) -> dict:
     """The opening form as keyword arguments for `opening.open_year`."""
     return {"title": (form.get("title") or "").strip(), "starts_on": _day(form.get("starts_on")),
             "ends_on": _day(form.get("ends_on")), "source_id": review.source.id if review.source else None,
-            "offering_ids": [int(v) for v in form.getlist("offering_ids") if v.isdigit()],
-            "templates": form.getlist("templates"), "survey_ids": [v for v in form.getlist("survey_ids") if v.isdigit()],
+            "offering_ids": [i for i in map(parse_id, form.getlist("offering_ids")) if i],
+            "templates": form.getlist("templates"),
+            "survey_ids": [i for i in map(parse_id, form.getlist("survey_ids")) if i],
             "make_current": bool(form.get("make_current"))}
 
 
