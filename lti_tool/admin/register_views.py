@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from ..core.outbound import OutboundError
 from ..lti.platforms import RegistrationError
 from ..web.outbound import outbound
+from ..web.pages import allow_frame_origin
 from ..web.extensions import db
 from . import dynreg, services
 from .forms import ConfirmRegistrationForm
@@ -42,6 +43,7 @@ def register_start():
     """GET: fetch and check the platform's configuration, then ask the admin to confirm."""
     url = (request.args.get("openid_configuration") or "").strip()
     token = (request.args.get("registration_token") or "").strip()
+    allow_frame_origin(url)  # the LMS opens this page in its frame before it is registered
     if not url:
         return _refused(_("Open this address from your LMS: it needs the openid_configuration parameter."))
     try:
@@ -67,6 +69,7 @@ def register_finish():
     try:
         state = _serializer().loads(form.state.data or "", max_age=STATE_MAX_AGE)
         config = dynreg.PlatformConfiguration.from_dict(state["cfg"])
+        allow_frame_origin(config.issuer)
     except (BadSignature, KeyError, TypeError):
         return _refused(_("The registration has expired or was altered. Start it again from the LMS."))
     if not form.validate_on_submit():

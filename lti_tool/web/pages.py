@@ -5,7 +5,7 @@ import re
 import time
 from urllib.parse import urlparse
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale
 from werkzeug.routing import BuildError, IntegerConverter
 
@@ -50,14 +50,27 @@ def forget_platform_origins() -> None:
         origins.forget()
 
 
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+
+
+def allow_frame_origin(url: str | None) -> None:
+    """Let the origin of `url` frame this response too: dynamic registration runs inside the frame
+    of an LMS that is not registered yet (its OpenID configuration names it)."""
+    parts = urlparse(url or "")
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if _ORIGIN.fullmatch(origin):
+        g.frame_origins = (*g.get("frame_origins", ()), origin)
+
+
 def _platform_origins() -> tuple[str, ...]:
     from .extensions import db
 
+    extra = g.get("frame_origins", ())
     origins = current_app.extensions.get(ORIGINS_KEY)
     if origins is None:
-        return ()
+        return extra
     actor = current_actor()
-    return origins.get(db.session, actor.network_id if actor else None)
+    return (*origins.get(db.session, actor.network_id if actor else None), *extra)
 
 
 def content_security_policy(config, platform_origins=()) -> str:

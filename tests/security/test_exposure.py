@@ -80,3 +80,15 @@ def test_finding_13_only_registered_platforms_may_frame_the_tool_or_receive_its_
     csp = dict(part.strip().split(" ", 1) for part in client.get("/").headers["Content-Security-Policy"].split(";"))
     assert "*" not in csp["frame-ancestors"].split() and "https://lms.test" in csp["frame-ancestors"].split()
     assert "*" not in csp["form-action"].split() and "https://lms.test" in csp["form-action"].split()
+
+
+def test_finding_13_the_registration_page_may_be_framed_by_the_lms_registering(dev_app, client, loopback_platform):
+    """Dynamic registration runs in the LMS's frame before the LMS is registered: its page (and only
+    it) names the origin of the OpenID configuration it was opened with."""
+    loopback_platform.behaviour.token, loopback_platform.behaviour.client_id = "t1", "client-1"
+    query = urlencode({"openid_configuration": loopback_platform.config_url, "registration_token": "t1"})
+    page = client.get(f"/lti/register?{query}")
+    csp = dict(part.strip().split(" ", 1) for part in page.headers["Content-Security-Policy"].split(";"))
+    origin = loopback_platform.url.rstrip("/")
+    assert origin in csp["frame-ancestors"].split()
+    assert origin not in client.get("/").headers["Content-Security-Policy"]
