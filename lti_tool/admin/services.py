@@ -113,7 +113,11 @@ def save_registration(session: Session, config: PlatformConfiguration, result: R
         key_set_url=config.jwks_uri, auth_audience=config.authorization_server,
         deployment_ids=(result.deployment_id,) if result.deployment_id else (),
         name=config.display_name, product_family=config.product_family,
-        product_version=config.product_version, registered_by="dynamic")
+        product_version=config.product_version, registered_by="dynamic",
+        # The configuration and every endpoint came from the issuer's own host (the outbound guard
+        # binds them to it), with a registration token the platform issued: the platform itself asks,
+        # so it may join another network too. Accounts stay apart: they are keyed by network.
+        shared_issuer_approved=True)
     if invitation is not None:
         invitation.used_by_platform_id = platform.id
     elif choice.hold_new:
