@@ -10,6 +10,7 @@ the name were frozen in a readable cookie for up to eight hours.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,21 +67,30 @@ def open_session(session: Session, *, user_id: int, network_id: int, launch_role
                  platform_id: int | None = None, deployment_id: int | None = None, course_id: int | None = None,
                  resource_link_id: int | None = None, name: str = "", replaces: str | None = None) -> str:
     """Store a new session and return its token (for the cookie); `replaces`: the token of the
-    browser's previous session, removed with this user's expired ones."""
+    browser's previous session, removed. One INSERT (and one DELETE by the unique token index when
+    the browser had a session): a launch stays cheap. Expired rows go every PURGE_EVERY sessions."""
     now = utcnow()
-    stale = [ToolSession.user_id == user_id, ToolSession.expires_at < now]
-    condition = sa.and_(*stale)
     if replaces:
-        condition = sa.or_(condition, ToolSession.token_hash == _hash(replaces))
-    session.execute(sa.delete(ToolSession).where(condition).execution_options(synchronize_session=False))
+        session.execute(sa.delete(ToolSession).where(ToolSession.token_hash == _hash(replaces))
+                        .execution_options(synchronize_session=False))
+    if next(_opened) % PURGE_EVERY == 0:
+        purge_expired(session, now)
     token = secrets.token_urlsafe(32)
-    session.add(ToolSession(token_hash=_hash(token), user_id=user_id, network_id=network_id,
-                            platform_id=platform_id, deployment_id=deployment_id,
-                            launch_roles=sorted(launch_roles), course_id=course_id,
-                            resource_link_id=resource_link_id, name=(name or "")[:255], created_at=now,
-                            expires_at=now + lifetime))
-    session.flush()
+    session.execute(sa.insert(ToolSession).values(
+        token_hash=_hash(token), user_id=user_id, network_id=network_id, platform_id=platform_id,
+        deployment_id=deployment_id, launch_roles=sorted(launch_roles), course_id=course_id,
+        resource_link_id=resource_link_id, name=(name or "")[:255], created_at=now, expires_at=now + lifetime))
     return token
+
+
+PURGE_EVERY = 500  # sessions opened by this process between two purges of expired rows
+_opened = itertools.count(1)
+
+
+def purge_expired(session: Session, now: datetime | None = None) -> int:
+    """Remove expired sessions (by the `expires_at` index); the number removed."""
+    return session.execute(sa.delete(ToolSession).where(ToolSession.expires_at < (now or utcnow()))
+                           .execution_options(synchronize_session=False)).rowcount
 
 
 def _registration_tables():

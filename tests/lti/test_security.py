@@ -227,7 +227,7 @@ def test_login_writes_nothing_and_launch_commits_once(app, lti, platform):
             event.remove(target, name, fn)
     assert len(commits) == 1
     # Besides the mark: the server-side session (issue 18, finding 10) — its row, and the browser's
-    # previous or this user's expired ones removed — in the same transaction.
+    # previous one removed — in the same transaction.
     session_writes = [w for w in writes if "tool_session" in w]
     assert len(session_writes) == 2
     writes = [w for w in writes if "tool_session" not in w]
