@@ -10,6 +10,7 @@ from ..core.notices import kept_outbox, outbox_counts
 from ..lti import tool_keys
 from ..lti.platforms import RegistrationError, set_platform_enabled
 from ..core.courses import Course
+from ..core.ids import db_id
 from ..web.auth import ADMIN, METHODIST, check_network, require_actor, role_required
 from ..web.extensions import db
 from ..web.outbound import outbound
@@ -146,7 +147,7 @@ def retry_grades(outbox_id: int | None):
 @role_required(*STAFF)
 def verified_grades():
     """Per course: when the worker last compared the LMS gradebook with TutorNet's grades, and what it found."""
-    page = request.args.get("page", 1, type=int) or 1
+    page = request.args.get("page", 1, type=db_id) or 1
     rows, total = verification.course_checks(db.session, require_actor().network_id, max(page, 1))
     return render_template("admin/verified_grades.html", rows=rows, total=total, page=max(page, 1),
                            per_page=verification.PER_PAGE, action=ActionForm())
