@@ -16,10 +16,20 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from flask_babel import gettext as _
 
+from ..core.workbook import CONTROL
 from . import charts
 from .model import Document, Figure, Heading, Items, Labelled, Narrative, Notes, Para, Signatures, Table
 
 FONT = "Times New Roman"
+
+
+def _t(value) -> str | None:
+    """Text for a run: python-docx raises on control characters (one in a name broke every
+    document that shows it, like finding 9 of issue 18 in the workbooks); core/workbook cleans."""
+    return None if value is None else CONTROL.sub("", str(value))
+
+
+
 BODY_PT, TABLE_PT, NOTE_PT = 14, 12, 11
 
 
@@ -60,7 +70,7 @@ def _styles(out) -> None:
 def _para(out, text: str = "", *, bold=False, italic=False, size=None, align=None, indent=False, style=None):
     p = out.add_paragraph(style=style)
     if text:
-        run = p.add_run(text)
+        run = p.add_run(_t(text))
         run.bold, run.italic = bold or None, italic or None
         if size:
             run.font.size = Pt(size)
@@ -78,9 +88,9 @@ def _requisites(out, doc: Document) -> None:
     _para(out, r.kind, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     line = out.add_paragraph()
     line.paragraph_format.tab_stops.add_tab_stop(Mm(180), WD_TAB_ALIGNMENT.RIGHT)
-    line.add_run(r.date_text)
+    line.add_run(_t(r.date_text))
     if r.number:
-        line.add_run(f"\t№ {r.number}")
+        line.add_run(_t(f"\t№ {r.number}"))
     if r.place:
         _para(out, r.place, align=WD_ALIGN_PARAGRAPH.CENTER)
     if r.subject:
@@ -90,7 +100,7 @@ def _requisites(out, doc: Document) -> None:
 
 
 def _heading(out, block: Heading) -> None:
-    out.add_heading(block.text, level=min(max(block.level, 1), 2))
+    out.add_heading(_t(block.text), level=min(max(block.level, 1), 2))
 
 
 def _text(out, block: Para) -> None:
@@ -103,8 +113,8 @@ def _text(out, block: Para) -> None:
 
 def _labelled(out, block: Labelled) -> None:
     p = out.add_paragraph()
-    p.add_run(block.label.upper() + ":").bold = True
-    p.add_run(" " + block.text)
+    p.add_run(_t(block.label.upper() + ":")).bold = True
+    p.add_run(_t(" " + block.text))
     p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
@@ -130,7 +140,7 @@ def _table(out, block: Table) -> None:
 
 def _cell(cell, text: str, *, bold=False, align=None) -> None:
     p = cell.paragraphs[0]
-    run = p.add_run(text)
+    run = p.add_run(_t(text))
     run.bold = bold or None
     run.font.size = Pt(TABLE_PT)
     if align is not None:
@@ -147,7 +157,7 @@ def _figure(out, block: Figure) -> None:
 
 def _narrative(out, block: Narrative) -> None:
     if block.title:
-        out.add_heading(block.title, level=2)
+        out.add_heading(_t(block.title), level=2)
     for line in block.text.split("\n"):
         if line.strip():
             _para(out, line.strip(), indent=True, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
@@ -165,7 +175,7 @@ def _signatures(out, block: Signatures) -> None:
         p.paragraph_format.tab_stops.add_tab_stop(Mm(90))
         p.paragraph_format.tab_stops.add_tab_stop(Mm(180), WD_TAB_ALIGNMENT.RIGHT)
         p.paragraph_format.space_before = Pt(12)
-        p.add_run(f"{s.role}\t________________\t{s.name or '________________'}")
+        p.add_run(_t(f"{s.role}\t________________\t{s.name or '________________'}"))
 
 
 _WRITERS = {Heading: _heading, Para: _text, Labelled: _labelled, Items: _items, Table: _table, Figure: _figure,

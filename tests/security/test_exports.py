@@ -83,3 +83,21 @@ def test_finding_09_control_characters_do_not_break_the_resource_map_export(app,
     response = client.get("/resource-map/export.xlsx")
     assert response.status_code == 200
     assert any("Смирнова Анна Петровна" in str(c.value) for c in _cells(response.data))
+
+
+def test_finding_09_sibling_control_characters_do_not_break_documents(app):
+    """The DOCX documents (protocols, analytical notes, the yearly report) came after the issue:
+    python-docx raises on a control character, so one in a name broke every document with it."""
+    from docx import Document as open_docx
+
+    from lti_tool.documents.docx_writer import to_docx
+    from lti_tool.documents.model import Document, Labelled, Para, Requisites, Table
+
+    with app.test_request_context():
+        doc = Document(Requisites("АМСТ\x01", "ПРОТОКОЛ", "15.10.2025", "3", subject="Итоги\x0b года"))
+        doc.add(Para("Анна\x01 Петровна")).add(Labelled("Слушали", "Решение\x00 принято"))
+        doc.add(Table(1, "Участники", ["ФИО", "Балл"], [["Смирнова\x1b Анна", "5"]]))
+        out = open_docx(io.BytesIO(to_docx(doc)))
+    text = "\n".join(p.text for p in out.paragraphs) + "\n".join(c.text for t in out.tables for r in t.rows
+                                                                  for c in r.cells)
+    assert "Анна Петровна" in text and "Решение принято" in text and "Смирнова Анна" in text
