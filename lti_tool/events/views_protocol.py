@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..core.ids import db_id
 from ..documents.routes import docx_response
 from ..web.auth import current_person, require_actor
 from ..web.extensions import db
@@ -70,7 +71,7 @@ def protocol_note(event_id: int):
     text = (request.form.get("text") or "").strip()
     if text:
         protocol.add_note(db.session, event, text[:5000], request.form.get("kind", "decision"), actor.user_id,
-                          request.form.get("item", type=int))
+                          request.form.get("item", type=db_id))
         db.session.commit()
     return redirect(url_for("events.protocol_page", event_id=event_id) + "#notes")
 

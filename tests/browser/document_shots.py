@@ -67,7 +67,7 @@ def make(out: Path = OUT) -> list[Path]:
 
     from lti_tool import create_app
     from lti_tool.cli import upgrade
-    from lti_tool.web.auth import METHODIST, Actor
+    from lti_tool.web.auth import METHODIST, SESSION_KEY, Actor, store_actor
     from tests import backends
 
     server_url = backends.postgres_url()
@@ -83,8 +83,8 @@ def make(out: Path = OUT) -> list[Path]:
         client = app.test_client()
         actor = Actor(user_id=ids["user_id"], network_id=ids["network_id"], roles=frozenset({METHODIST}),
                       course_id=None, name="Кузнецова Елена Павловна")
-        with client.session_transaction() as session:
-            session["actor"] = actor.to_session()
+        with client.session_transaction() as session, app.test_request_context("/"):
+            session[SESSION_KEY] = store_actor(actor)  # a server-side session (issue 18, finding 10)
         cookie = client.get_cookie("tutornet_session")
         http = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=http.serve_forever, daemon=True).start()
