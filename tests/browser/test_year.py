@@ -87,6 +87,8 @@ def test_one_year_flows_from_the_plan_to_the_gradebook(page, stack, course_links
     frame = tool_frame(page, stack, f"/events/{ids['event_id']}/edit")
     frame.locator("#offering_id").select_option(str(ids["offering_id"]))
     frame.get_by_role("button", name="Сохранить", exact=True).click()
+    # The edit page's address starts like the event's: wait for the event page's own content.
+    frame.locator("#leader-person").wait_for(timeout=30_000)
     frame = tool_frame(page, stack, f"/events/{ids['event_id']}")
     assert "Предложение ресурсной карты" in frame.locator("main").inner_text()
     frame.locator("#leader-person").select_option(str(ids["tutor_person_id"]))
